@@ -1,0 +1,235 @@
+//! Stage 6: verified edges → clusters, and the [`Clusterer`] that runs the whole pipeline.
+//!
+//! Edges are applied strongest first to a union-find. Plain single linkage lets a chain of
+//! weak links A~B~C~…~Z pull unrelated documents into one giant cluster (templated stories that
+//! each share a little with the next). With a chain guard (the rewrite preset has one), two
+//! clusters merge only if their current representatives, each cluster's fullest document, are
+//! themselves similar above a floor: a rewrite of a rewrite still joins its story, because it
+//! still resembles the original, while a chain of shared templates drifts away from it.
+//!
+//! Output is deterministic: a cluster's id is its smallest member index, members are in input
+//! order, clusters are sorted by id, and every input document is in exactly one cluster, for
+//! any number of threads.
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::config::{Config, Preset};
+use crate::error::Error;
+use crate::verify::{Edge, Features};
+
+/// A group of documents that are copies or rewrites of each other.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Cluster {
+    /// The smallest member index: stable for the same input.
+    pub id: usize,
+    /// Indices of the member documents, in input order.
+    pub members: Vec<usize>,
+    /// The likely original: the member most similar to the others (ties: the fullest text,
+    /// then the earliest).
+    pub representative: usize,
+    /// Each member's similarity to the representative, parallel to `members` (1.0 for the
+    /// representative itself).
+    pub similarities: Vec<f64>,
+    /// The evidence: verified pairs within the cluster, strongest first.
+    pub edges: Vec<Edge>,
+}
+
+impl Cluster {
+    /// Number of members.
+    pub fn len(&self) -> usize {
+        self.members.len()
+    }
+
+    /// Always false: a cluster has at least one member.
+    pub fn is_empty(&self) -> bool {
+        self.members.is_empty()
+    }
+
+    /// The similarity of `member` (a document index) to the representative, if it is a member.
+    pub fn similarity_of(&self, member: usize) -> Option<f64> {
+        let i = self.members.binary_search(&member).ok()?;
+        Some(self.similarities[i])
+    }
+}
+
+/// Groups texts into clusters of copies or rewrites. Cheap to clone; reusable.
+///
+/// ```
+/// use neardup::{Clusterer, Preset};
+/// let texts = [
+///     "The central bank raised interest rates by half a point on Tuesday, citing inflation.",
+///     "The central bank raised interest rates by half a point on Tuesday, citing inflation!",
+///     "A new species of frog was found in the rainforests of northern Peru this spring.",
+/// ];
+/// let clusters = Clusterer::new(Preset::NearDuplicate).cluster(&texts);
+/// assert_eq!(clusters.len(), 2);
+/// assert_eq!(clusters[0].members, [0, 1]);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Clusterer {
+    config: Config,
+}
+
+impl Clusterer {
+    /// A clusterer with a preset's configuration.
+    pub fn new(preset: Preset) -> Clusterer {
+        Clusterer {
+            config: Config::preset(preset),
+        }
+    }
+
+    /// A clusterer with a custom configuration (from [`Config::builder`]); fails if invalid.
+    pub fn with_config(config: Config) -> Result<Clusterer, Error> {
+        config.validate()?;
+        Ok(Clusterer { config })
+    }
+
+    /// The configuration in use.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Clusters `texts`: every text is in exactly one cluster; clusters are sorted by id.
+    ///
+    /// Empty and whitespace-only texts have no features: each stays a cluster of its own.
+    pub fn cluster<T: AsRef<str> + Sync>(&self, texts: &[T]) -> Vec<Cluster> {
+        let features = self.features(texts);
+        self.cluster_features(&features)
+    }
+
+    /// The features (signatures, fingerprints or profiles) of `texts` under this configuration.
+    pub fn features<T: AsRef<str> + Sync>(&self, texts: &[T]) -> Features {
+        assert!(
+            texts.len() <= u32::MAX as usize,
+            "at most 2^32 − 1 documents per batch"
+        );
+        Features::compute(&self.config, texts).expect("configuration validated on construction")
+    }
+
+    /// Clusters documents whose features were already computed with this configuration.
+    pub fn cluster_features(&self, features: &Features) -> Vec<Cluster> {
+        let candidates = features
+            .candidates(&self.config)
+            .expect("configuration validated on construction");
+        let edges = features.verify(&candidates, self.config.threshold());
+        link(features, edges, self.config.chain_floor)
+    }
+
+    /// The similarity of two texts under this configuration, as clustering would measure it.
+    /// For the weighted method, word rarity is measured within this pair only.
+    pub fn similarity(&self, a: &str, b: &str) -> f64 {
+        self.features(&[a, b]).similarity(0, 1)
+    }
+}
+
+/// Union-find over `edges` (strongest first) with the optional chain guard; then clusters.
+pub fn link(features: &Features, mut edges: Vec<Edge>, floor: Option<f64>) -> Vec<Cluster> {
+    let n = features.len();
+    edges.par_sort_unstable_by(|x, y| {
+        y.similarity
+            .total_cmp(&x.similarity)
+            .then((x.a, x.b).cmp(&(y.a, y.b)))
+    });
+    let mut parent: Vec<usize> = (0..n).collect();
+    // Per root: the cluster's fullest document, which the guard compares.
+    let mut fullest: Vec<usize> = (0..n).collect();
+    let better = |x: usize, y: usize| {
+        let (cx, cy) = (features.content(x), features.content(y));
+        if cy > cx || (cy == cx && y < x) {
+            y
+        } else {
+            x
+        }
+    };
+    for e in &edges {
+        let (ra, rb) = (find(&mut parent, e.a), find(&mut parent, e.b));
+        if ra == rb {
+            continue;
+        }
+        if let Some(floor) = floor {
+            let (fa, fb) = (fullest[ra], fullest[rb]);
+            if fa != e.a || fb != e.b {
+                // The pair itself is above the threshold; the guard asks about the clusters.
+                if features.similarity(fa, fb) < floor {
+                    continue;
+                }
+            }
+        }
+        let (root, child) = (ra.min(rb), ra.max(rb));
+        parent[child] = root;
+        fullest[root] = better(fullest[ra], fullest[rb]);
+    }
+    // Group members by root; roots are the smallest member, so ids come out sorted.
+    let mut index_of_root = vec![usize::MAX; n];
+    let mut groups: Vec<(Vec<usize>, Vec<Edge>)> = Vec::new();
+    for i in 0..n {
+        let r = find(&mut parent, i);
+        if index_of_root[r] == usize::MAX {
+            index_of_root[r] = groups.len();
+            groups.push((Vec::new(), Vec::new()));
+        }
+        groups[index_of_root[r]].0.push(i);
+    }
+    for e in edges {
+        let (ra, rb) = (find(&mut parent, e.a), find(&mut parent, e.b));
+        if ra == rb {
+            groups[index_of_root[ra]].1.push(e);
+        }
+    }
+    groups
+        .into_par_iter()
+        .map(|(members, edges)| finish(features, members, edges))
+        .collect()
+}
+
+fn find(parent: &mut [usize], mut x: usize) -> usize {
+    while parent[x] != x {
+        parent[x] = parent[parent[x]];
+        x = parent[x];
+    }
+    x
+}
+
+/// Picks the representative and measures every member against it.
+fn finish(features: &Features, members: Vec<usize>, edges: Vec<Edge>) -> Cluster {
+    let representative = if members.len() == 1 {
+        members[0]
+    } else {
+        let mut score = vec![0.0f64; members.len()];
+        for e in &edges {
+            for d in [e.a, e.b] {
+                if let Ok(i) = members.binary_search(&d) {
+                    score[i] += e.similarity;
+                }
+            }
+        }
+        let key = |i: usize| (score[i], features.content(members[i]));
+        let best = (0..members.len())
+            .max_by(|&x, &y| {
+                let (kx, ky) = (key(x), key(y));
+                kx.0.total_cmp(&ky.0)
+                    .then(kx.1.total_cmp(&ky.1))
+                    .then(y.cmp(&x)) // earlier wins ties
+            })
+            .unwrap_or(0);
+        members[best]
+    };
+    let similarities = members
+        .iter()
+        .map(|&m| {
+            if m == representative {
+                1.0
+            } else {
+                features.similarity(m, representative)
+            }
+        })
+        .collect();
+    Cluster {
+        id: members[0],
+        members,
+        representative,
+        similarities,
+        edges,
+    }
+}

@@ -1,0 +1,25 @@
+//! The one error type of the crate.
+
+use thiserror::Error;
+
+/// Everything that can go wrong in neardup.
+#[derive(Debug, Error, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Error {
+    /// A configuration value is out of range or inconsistent; the message says which.
+    #[error("invalid configuration: {0}")]
+    InvalidConfig(String),
+    /// Two signatures were made with different parameters and cannot be compared.
+    #[error("incompatible signatures: {what} differs ({left} vs {right})")]
+    Incompatible {
+        /// Which parameter differs (`num_perm`, `seed`, `shingles`).
+        what: &'static str,
+        /// The left signature's value.
+        left: String,
+        /// The right signature's value.
+        right: String,
+    },
+    /// Reading input failed; the message names the file and line.
+    #[error("{0}")]
+    Input(String),
+}

@@ -1,0 +1,307 @@
+//! Stage 4: signatures → candidate pairs, without comparing all pairs.
+//!
+//! **MinHash banding.** The `k` minima are cut into `b` bands of `r` rows; two documents become
+//! candidates when all `r` rows of at least one band agree. For Jaccard similarity `s` that
+//! happens with probability `P(s) = 1 − (1 − s^r)^b`, an S-curve whose steep part sits near
+//! `(1/b)^(1/r)`. [`Banding::optimal`] picks `(b, r)` with `b·r ≤ k` minimizing
+//!
+//! ```text
+//! w_fp · ∫₀ᵗ P(s) ds  +  w_fn · ∫ₜ¹ (1 − P(s)) ds
+//! ```
+//!
+//! the weighted areas of false positives (below the threshold `t`) and false negatives (above
+//! it). Every candidate is verified afterwards, so a false positive costs only time while a false
+//! negative loses a pair for good: the default weights favour recall. Hashes left over when
+//! `b·r < k` are reported by [`Banding::explain`]; verification still uses all `k`.
+//!
+//! Candidates are found in batch by sorting `(band key, document)` pairs per band, in parallel
+//! over bands, rather than with a hash map per band. A bucket larger than [`MAX_BUCKET`] (a
+//! template shared by thousands of texts) would give a quadratic number of pairs: there each
+//! document is paired only with the next [`MAX_BUCKET`] documents of the bucket, which keeps the
+//! work linear and, after verification, still connects a bucket of true duplicates.
+//!
+//! **SimHash tables.** To find fingerprints within Hamming distance `d`, the 64 bits are cut
+//! into `d + 2` blocks; two fingerprints that differ in at most `d` bits agree exactly on at
+//! least two blocks (pigeonhole), so one sorted table per pair of blocks finds every such pair.
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::minhash::Signature;
+use crate::simhash::Fingerprint;
+
+/// Documents of one bucket each paired with at most this many following members.
+pub const MAX_BUCKET: usize = 200;
+
+/// A candidate pair of document indices, `a < b`.
+pub type Pair = (u32, u32);
+
+/// Band layout for MinHash LSH.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Banding {
+    /// Number of bands `b`.
+    pub bands: usize,
+    /// Rows per band `r`.
+    pub rows: usize,
+    /// Signature length `k` the layout was chosen for.
+    pub num_perm: usize,
+}
+
+/// Default weight of the false-negative area; false positives get `1 − FN_WEIGHT`.
+pub const FN_WEIGHT: f64 = 0.95;
+
+impl Banding {
+    /// The `(b, r)` with `b·r ≤ num_perm` minimizing the weighted error areas around `threshold`
+    /// (see the module docs), with false negatives weighted `fn_weight` and false positives
+    /// `1 − fn_weight`.
+    pub fn optimal(threshold: f64, num_perm: usize, fn_weight: f64) -> Result<Banding, Error> {
+        if !(threshold > 0.0 && threshold < 1.0) {
+            return Err(Error::InvalidConfig(format!(
+                "LSH threshold must be in (0, 1), got {threshold}"
+            )));
+        }
+        if !(0.0..=1.0).contains(&fn_weight) {
+            return Err(Error::InvalidConfig(format!(
+                "false-negative weight must be in [0, 1], got {fn_weight}"
+            )));
+        }
+        if num_perm == 0 {
+            return Err(Error::InvalidConfig("num_perm must be positive".into()));
+        }
+        let mut best = (f64::INFINITY, Banding::new(1, 1, num_perm)?);
+        for bands in 1..=num_perm {
+            for rows in 1..=num_perm / bands {
+                let fp = integrate(|s| probability(s, bands, rows), 0.0, threshold);
+                let fnr = integrate(|s| 1.0 - probability(s, bands, rows), threshold, 1.0);
+                let err = (1.0 - fn_weight) * fp + fn_weight * fnr;
+                // Ties go to the layout that uses more hashes.
+                if err < best.0 - 1e-12 {
+                    best = (err, Banding::new(bands, rows, num_perm)?);
+                }
+            }
+        }
+        Ok(best.1)
+    }
+
+    /// An explicit layout; fails if `bands × rows` exceeds `num_perm` or either is 0.
+    pub fn new(bands: usize, rows: usize, num_perm: usize) -> Result<Banding, Error> {
+        if bands == 0 || rows == 0 || bands * rows > num_perm {
+            return Err(Error::InvalidConfig(format!(
+                "{bands} bands × {rows} rows needs {} hashes, the signature has {num_perm}",
+                bands * rows
+            )));
+        }
+        Ok(Banding {
+            bands,
+            rows,
+            num_perm,
+        })
+    }
+
+    /// Probability that two documents with Jaccard similarity `s` become candidates.
+    pub fn probability(&self, s: f64) -> f64 {
+        probability(s, self.bands, self.rows)
+    }
+
+    /// A human-readable account of the layout: hashes used and left over, and the S-curve.
+    pub fn explain(&self, threshold: f64) -> String {
+        let used = self.bands * self.rows;
+        let unused = self.num_perm - used;
+        let knee = (1.0 / self.bands as f64).powf(1.0 / self.rows as f64);
+        format!(
+            "{b} bands × {r} rows = {used} of {k} hashes in bands ({unused} unused for banding, \
+             all {k} used to verify); P(candidate) = {p:.3} at the threshold {t:.2}, \
+             {p9:.3} at {t9:.2}, {p5:.4} at {t5:.2}; the curve's midpoint is near {knee:.3}",
+            b = self.bands,
+            r = self.rows,
+            k = self.num_perm,
+            p = self.probability(threshold),
+            t = threshold,
+            t9 = (threshold + 0.1).min(1.0),
+            p9 = self.probability((threshold + 0.1).min(1.0)),
+            t5 = (threshold - 0.3).max(0.0),
+            p5 = self.probability((threshold - 0.3).max(0.0)),
+        )
+    }
+
+    /// Candidate pairs among `signatures` (sorted, without duplicates). Empty signatures are
+    /// never candidates. The signatures must share one set of parameters.
+    pub fn candidates(&self, signatures: &[Signature]) -> Result<Vec<Pair>, Error> {
+        if let Some(first) = signatures.first() {
+            for s in signatures {
+                first.check_compatible(s)?;
+            }
+            if first.values().len() != self.num_perm {
+                return Err(Error::InvalidConfig(format!(
+                    "banding is for {} hashes, signatures have {}",
+                    self.num_perm,
+                    first.values().len()
+                )));
+            }
+        }
+        let rows = self.rows;
+        let pairs = (0..self.bands)
+            .into_par_iter()
+            .map(|band| {
+                let mut keys: Vec<(u64, u32)> = signatures
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, s)| !s.is_empty())
+                    .map(|(i, s)| {
+                        let v = &s.values()[band * rows..(band + 1) * rows];
+                        (band_key(v), i as u32)
+                    })
+                    .collect();
+                keys.sort_unstable();
+                let mut pairs = Vec::new();
+                pairs_in_runs(&keys, &mut pairs);
+                pairs
+            })
+            .flatten()
+            .collect();
+        Ok(sort_dedup(pairs))
+    }
+}
+
+fn probability(s: f64, bands: usize, rows: usize) -> f64 {
+    1.0 - (1.0 - s.powi(rows as i32)).powi(bands as i32)
+}
+
+/// Trapezoid rule, fine enough for comparing layouts.
+fn integrate(f: impl Fn(f64) -> f64, a: f64, b: f64) -> f64 {
+    const STEPS: usize = 200;
+    let h = (b - a) / STEPS as f64;
+    let inner: f64 = (1..STEPS).map(|i| f(a + i as f64 * h)).sum();
+    h * (inner + (f(a) + f(b)) / 2.0)
+}
+
+/// Hashes one band's rows to a 64-bit key (distinct rows collide with negligible probability,
+/// and a collision only adds a candidate that verification rejects).
+#[inline]
+fn band_key(rows: &[u32]) -> u64 {
+    let mut h = 0x243F_6A88_85A3_08D3u64;
+    for &v in rows {
+        h = (h ^ u64::from(v)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        h ^= h >> 29;
+    }
+    h
+}
+
+/// Emits the pairs of documents sharing a key in a sorted `(key, doc)` list, at most
+/// [`MAX_BUCKET`] partners after each document within one bucket.
+pub(crate) fn pairs_in_runs(keys: &[(u64, u32)], out: &mut Vec<Pair>) {
+    let mut start = 0;
+    while start < keys.len() {
+        let mut end = start + 1;
+        while end < keys.len() && keys[end].0 == keys[start].0 {
+            end += 1;
+        }
+        let run = &keys[start..end];
+        for (i, &(_, a)) in run.iter().enumerate() {
+            for &(_, b) in run[i + 1..].iter().take(MAX_BUCKET) {
+                out.push((a.min(b), a.max(b)));
+            }
+        }
+        start = end;
+    }
+}
+
+pub(crate) fn sort_dedup(mut pairs: Vec<Pair>) -> Vec<Pair> {
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    pairs
+}
+
+/// Candidate pairs of fingerprints within Hamming distance `max_distance` (0 to 30): every
+/// such pair is found (pigeonhole over `d + 2` blocks), plus some farther ones to verify.
+pub fn simhash_candidates(
+    fingerprints: &[Fingerprint],
+    max_distance: u32,
+) -> Result<Vec<Pair>, Error> {
+    if max_distance > 30 {
+        return Err(Error::InvalidConfig(format!(
+            "SimHash distance must be 0..=30, got {max_distance}"
+        )));
+    }
+    let blocks = max_distance as usize + 2;
+    let masks: Vec<u64> = (0..blocks)
+        .map(|i| {
+            let (lo, hi) = (i * 64 / blocks, (i + 1) * 64 / blocks);
+            (lo..hi).fold(0u64, |m, bit| m | 1 << bit)
+        })
+        .collect();
+    let mut tables = Vec::new();
+    for i in 0..blocks {
+        for j in i + 1..blocks {
+            tables.push(masks[i] | masks[j]);
+        }
+    }
+    let pairs = tables
+        .into_par_iter()
+        .map(|mask| {
+            let mut keys: Vec<(u64, u32)> = fingerprints
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (f.0 & mask, i as u32))
+                .collect();
+            keys.sort_unstable();
+            let mut pairs = Vec::new();
+            pairs_in_runs(&keys, &mut pairs);
+            pairs
+        })
+        .flatten()
+        .collect();
+    Ok(sort_dedup(pairs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn optimal_banding_is_sane() {
+        let b = Banding::optimal(0.8, 128, FN_WEIGHT).unwrap();
+        assert!(b.bands * b.rows <= 128);
+        assert!(b.probability(0.8) > 0.9, "{}", b.explain(0.8));
+        assert!(b.probability(0.3) < 0.05, "{}", b.explain(0.8));
+        let low = Banding::optimal(0.3, 128, FN_WEIGHT).unwrap();
+        assert!(low.rows < b.rows);
+    }
+
+    #[test]
+    fn invalid_banding_rejected() {
+        assert!(Banding::new(10, 13, 128).is_err());
+        assert!(Banding::new(0, 1, 128).is_err());
+        assert!(Banding::optimal(1.0, 128, 0.5).is_err());
+        assert!(Banding::optimal(0.5, 128, 1.5).is_err());
+    }
+
+    #[test]
+    fn huge_bucket_stays_linear() {
+        let keys: Vec<(u64, u32)> = (0..10_000).map(|i| (7, i)).collect();
+        let mut out = Vec::new();
+        pairs_in_runs(&keys, &mut out);
+        assert!(out.len() <= 10_000 * MAX_BUCKET);
+        // Still connected: every document is paired with its successor.
+        assert!((0..9_999).all(|i| out.contains(&(i, i + 1)) || i % 1000 != 0));
+    }
+
+    #[test]
+    fn simhash_tables_find_all_close_pairs() {
+        let mut state = 5;
+        let base: Vec<Fingerprint> = (0..200)
+            .map(|_| Fingerprint(crate::minhash::splitmix64(&mut state)))
+            .collect();
+        let mut fps = base.clone();
+        for (i, f) in base.iter().enumerate() {
+            // A copy with `i % 5` bits flipped.
+            let flips = (0..(i % 5)).fold(0u64, |m, k| m | 1 << ((i * 7 + k * 13) % 64));
+            fps.push(Fingerprint(f.0 ^ flips));
+        }
+        let pairs = simhash_candidates(&fps, 4).unwrap();
+        for i in 0..200u32 {
+            assert!(pairs.binary_search(&(i, i + 200)).is_ok(), "missed copy {i}");
+        }
+    }
+}
