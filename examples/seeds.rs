@@ -21,7 +21,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut texts = Vec::new();
     for p in &paths {
         let text = std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()))?;
-        names.push(p.file_name().unwrap_or_default().to_string_lossy().into_owned());
+        names.push(
+            p.file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned(),
+        );
         texts.push(text);
     }
     let clusterer = Clusterer::new(Preset::Rewrite);

@@ -2,10 +2,13 @@
 //!
 //! Edges are applied strongest first to a union-find. Plain single linkage lets a chain of
 //! weak links A~B~C~…~Z pull unrelated documents into one giant cluster (templated stories that
-//! each share a little with the next). With a chain guard (the rewrite preset has one), two
-//! clusters merge only if their current representatives, each cluster's fullest document, are
-//! themselves similar above a floor: a rewrite of a rewrite still joins its story, because it
-//! still resembles the original, while a chain of shared templates drifts away from it.
+//! each share a little with the next). With a chain guard (the rewrite preset has one), every
+//! member must also be similar to its cluster's representative above a floor: when an edge
+//! would merge two clusters, the larger one's representative is kept and every member of the
+//! smaller one is checked against it; if one falls below the floor, the edge is not used. A
+//! rewrite of a rewrite still joins its story, because it still resembles the original, while a
+//! chain of shared templates drifts away from it. Checking only the smaller side keeps the cost
+//! at O(n log n) similarity computations in the worst case.
 //!
 //! Output is deterministic: a cluster's id is its smallest member index, members are in input
 //! order, clusters are sorted by id, and every input document is in exactly one cluster, for
@@ -25,8 +28,9 @@ pub struct Cluster {
     pub id: usize,
     /// Indices of the member documents, in input order.
     pub members: Vec<usize>,
-    /// The likely original: the member most similar to the others (ties: the fullest text,
-    /// then the earliest).
+    /// The likely original. With the chain guard: the representative every member was checked
+    /// against (grown from the strongest edge; ties go to the fuller text, then the earlier).
+    /// Without: the member whose edges are strongest (ties: the fuller text, then the earlier).
     pub representative: usize,
     /// Each member's similarity to the representative, parallel to `members` (1.0 for the
     /// representative itself).
@@ -132,33 +136,50 @@ pub fn link(features: &Features, mut edges: Vec<Edge>, floor: Option<f64>) -> Ve
             .then((x.a, x.b).cmp(&(y.a, y.b)))
     });
     let mut parent: Vec<usize> = (0..n).collect();
-    // Per root: the cluster's fullest document, which the guard compares.
-    let mut fullest: Vec<usize> = (0..n).collect();
-    let better = |x: usize, y: usize| {
-        let (cx, cy) = (features.content(x), features.content(y));
-        if cy > cx || (cy == cx && y < x) {
-            y
-        } else {
-            x
-        }
+    // Per root: the cluster's representative and, with the guard, its members.
+    let mut rep: Vec<usize> = (0..n).collect();
+    let mut members: Vec<Vec<usize>> = if floor.is_some() {
+        (0..n).map(|i| vec![i]).collect()
+    } else {
+        Vec::new()
     };
+    let mut size = vec![1usize; n];
     for e in &edges {
         let (ra, rb) = (find(&mut parent, e.a), find(&mut parent, e.b));
         if ra == rb {
             continue;
         }
+        // The larger cluster keeps its representative (ties: the fuller text, then the
+        // earlier), so with the guard only the smaller side's members need checking: each
+        // document is checked O(log n) times in all.
+        let (big, small) = if (size[ra], features.content(rep[ra]), rb).partial_cmp(&(
+            size[rb],
+            features.content(rep[rb]),
+            ra,
+        )) == Some(std::cmp::Ordering::Less)
+        {
+            (rb, ra)
+        } else {
+            (ra, rb)
+        };
         if let Some(floor) = floor {
-            let (fa, fb) = (fullest[ra], fullest[rb]);
-            if fa != e.a || fb != e.b {
-                // The pair itself is above the threshold; the guard asks about the clusters.
-                if features.similarity(fa, fb) < floor {
-                    continue;
-                }
+            let r = rep[big];
+            if members[small]
+                .iter()
+                .any(|&m| m != r && features.similarity(m, r) < floor)
+            {
+                continue;
             }
+            let moved = std::mem::take(&mut members[small]);
+            members[big].extend(moved);
         }
         let (root, child) = (ra.min(rb), ra.max(rb));
         parent[child] = root;
-        fullest[root] = better(fullest[ra], fullest[rb]);
+        rep[root] = rep[big];
+        size[root] = size[ra] + size[rb];
+        if floor.is_some() && root != big {
+            members.swap(root, big);
+        }
     }
     // Group members by root; roots are the smallest member, so ids come out sorted.
     let mut index_of_root = vec![usize::MAX; n];
@@ -179,7 +200,10 @@ pub fn link(features: &Features, mut edges: Vec<Edge>, floor: Option<f64>) -> Ve
     }
     groups
         .into_par_iter()
-        .map(|(members, edges)| finish(features, members, edges))
+        .map(|(members, edges)| {
+            let guard_rep = floor.map(|_| rep[members[0]]);
+            finish(features, members, edges, guard_rep)
+        })
         .collect()
 }
 
@@ -191,9 +215,17 @@ fn find(parent: &mut [usize], mut x: usize) -> usize {
     x
 }
 
-/// Picks the representative and measures every member against it.
-fn finish(features: &Features, members: Vec<usize>, edges: Vec<Edge>) -> Cluster {
-    let representative = if members.len() == 1 {
+/// Picks the representative (the guard's, whose similarity to every member it checked, or
+/// else the member with the strongest edges) and measures every member against it.
+fn finish(
+    features: &Features,
+    members: Vec<usize>,
+    edges: Vec<Edge>,
+    guard_rep: Option<usize>,
+) -> Cluster {
+    let representative = if let Some(r) = guard_rep {
+        r
+    } else if members.len() == 1 {
         members[0]
     } else {
         let mut score = vec![0.0f64; members.len()];

@@ -183,7 +183,10 @@ impl Config {
 
     /// A human-readable account of the configuration and what was derived from it.
     pub fn explain(&self) -> String {
-        let mut s = format!("preset {:?}, method {:?}, seed {}", self.preset, self.method, self.seed);
+        let mut s = format!(
+            "preset {:?}, method {:?}, seed {}",
+            self.preset, self.method, self.seed
+        );
         match self.method {
             Method::MinHash => {
                 s += &format!(
@@ -224,7 +227,9 @@ impl Config {
             }
         }
         if let Some(f) = self.chain_floor {
-            s += &format!("; chain guard: clusters merge only if their representatives are ≥ {f} similar");
+            s += &format!(
+                "; chain guard: clusters merge only if their representatives are ≥ {f} similar"
+            );
         }
         s
     }

@@ -112,6 +112,9 @@ mod tests {
 
     #[test]
     fn unescapes_entities() {
-        assert_eq!(unescape("a &lt;b&gt; &amp; &#3; &bogus x&"), "a <b> & \u{3} &bogus x&");
+        assert_eq!(
+            unescape("a &lt;b&gt; &amp; &#3; &bogus x&"),
+            "a <b> & \u{3} &bogus x&"
+        );
     }
 }

@@ -301,7 +301,10 @@ mod tests {
         }
         let pairs = simhash_candidates(&fps, 4).unwrap();
         for i in 0..200u32 {
-            assert!(pairs.binary_search(&(i, i + 200)).is_ok(), "missed copy {i}");
+            assert!(
+                pairs.binary_search(&(i, i + 200)).is_ok(),
+                "missed copy {i}"
+            );
         }
     }
 }

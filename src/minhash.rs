@@ -283,13 +283,13 @@ mod tests {
             update(&mut dispatched, &h.a, &h.b, &shingles);
             assert_eq!(portable, dispatched, "k = {k}");
             // Brute force: the minimum of each permutation over all shingles.
-            for i in 0..k {
+            for (i, &got) in portable.iter().enumerate() {
                 let min = shingles
                     .iter()
                     .map(|&s| h.a[i].wrapping_mul(fold(s)).wrapping_add(h.b[i]))
                     .min()
                     .unwrap();
-                assert_eq!(portable[i], min);
+                assert_eq!(got, min);
             }
         }
     }

@@ -81,7 +81,9 @@ pub fn content_terms(text: &str, seed: u64) -> Vec<u64> {
         if is_content_word(w) {
             text::fold_word_into(w, &mut folded);
             // The low bit tags numbers, which are always specific.
-            let number = w.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b',');
+            let number = w
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b == b'.' || b == b',');
             terms.push(xxh3_64_with_seed(folded.as_bytes(), seed) & !1 | u64::from(number));
         }
     };
@@ -114,7 +116,9 @@ pub fn content_terms(text: &str, seed: u64) -> Vec<u64> {
 /// Stop words and numbers of one or two digits (parts of amounts and dates that match by
 /// chance) carry no story-specific meaning.
 fn is_content_word(w: &str) -> bool {
-    let numeric = w.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b',');
+    let numeric = w
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b == b'.' || b == b',');
     w.len() > 1 && !(numeric && w.len() < 3) && !text::is_stop_word(w)
 }
 
@@ -157,7 +161,11 @@ impl Profiles {
                     })
                     .collect();
                 let all = weights.iter().map(|&w| f64::from(w.abs())).sum();
-                let specific = weights.iter().filter(|&&w| w > 0.0).map(|&w| f64::from(w)).sum();
+                let specific = weights
+                    .iter()
+                    .filter(|&&w| w > 0.0)
+                    .map(|&w| f64::from(w))
+                    .sum();
                 let mut shared: Vec<(u32, u64)> = ts
                     .iter()
                     .zip(&dfs)

@@ -263,8 +263,12 @@ mod tests {
 
     #[test]
     fn seed_changes_hashes() {
-        let a = Shingler::new(ShingleConfig::words(2), 1).unwrap().shingle("x y z");
-        let b = Shingler::new(ShingleConfig::words(2), 2).unwrap().shingle("x y z");
+        let a = Shingler::new(ShingleConfig::words(2), 1)
+            .unwrap()
+            .shingle("x y z");
+        let b = Shingler::new(ShingleConfig::words(2), 2)
+            .unwrap()
+            .shingle("x y z");
         assert_ne!(a, b);
     }
 

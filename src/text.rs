@@ -61,9 +61,8 @@ pub fn normalize(text: &str) -> String {
 fn fold_punctuation(c: char) -> char {
     match c {
         '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{02BC}' | '`' => '\'',
-        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}' | '\u{00BB}' => {
-            '"'
-        }
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}'
+        | '\u{00BB}' => '"',
         '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}' => '-',
         '\u{00A0}' | '\u{2007}' | '\u{202F}' => ' ',
         _ => c,
@@ -135,18 +134,148 @@ impl<'a> Iterator for Words<'a> {
 /// A built-in list of English function words (articles, pronouns, auxiliaries, prepositions,
 /// conjunctions and reporting filler), sorted for binary search.
 pub const ENGLISH_STOP_WORDS: &[&str] = &[
-    "a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any",
-    "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both",
-    "but", "by", "can", "could", "d", "did", "do", "does", "doing", "down", "during", "each",
-    "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers",
-    "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its",
-    "itself", "just", "ll", "m", "me", "might", "more", "most", "mr", "mrs", "ms", "must", "my",
-    "myself", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our",
-    "ours", "ourselves", "out", "over", "own", "re", "s", "said", "same", "say", "says", "shall",
-    "she", "should", "so", "some", "such", "t", "than", "that", "the", "their", "theirs", "them",
-    "themselves", "then", "there", "these", "they", "this", "those", "through", "to", "too",
-    "under", "until", "up", "ve", "very", "was", "we", "were", "what", "when", "where", "which",
-    "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself",
+    "a",
+    "about",
+    "above",
+    "after",
+    "again",
+    "against",
+    "all",
+    "also",
+    "am",
+    "an",
+    "and",
+    "any",
+    "are",
+    "as",
+    "at",
+    "be",
+    "because",
+    "been",
+    "before",
+    "being",
+    "below",
+    "between",
+    "both",
+    "but",
+    "by",
+    "can",
+    "could",
+    "d",
+    "did",
+    "do",
+    "does",
+    "doing",
+    "down",
+    "during",
+    "each",
+    "few",
+    "for",
+    "from",
+    "further",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "her",
+    "here",
+    "hers",
+    "herself",
+    "him",
+    "himself",
+    "his",
+    "how",
+    "i",
+    "if",
+    "in",
+    "into",
+    "is",
+    "it",
+    "its",
+    "itself",
+    "just",
+    "ll",
+    "m",
+    "me",
+    "might",
+    "more",
+    "most",
+    "mr",
+    "mrs",
+    "ms",
+    "must",
+    "my",
+    "myself",
+    "no",
+    "nor",
+    "not",
+    "now",
+    "of",
+    "off",
+    "on",
+    "once",
+    "only",
+    "or",
+    "other",
+    "our",
+    "ours",
+    "ourselves",
+    "out",
+    "over",
+    "own",
+    "re",
+    "s",
+    "said",
+    "same",
+    "say",
+    "says",
+    "shall",
+    "she",
+    "should",
+    "so",
+    "some",
+    "such",
+    "t",
+    "than",
+    "that",
+    "the",
+    "their",
+    "theirs",
+    "them",
+    "themselves",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "through",
+    "to",
+    "too",
+    "under",
+    "until",
+    "up",
+    "ve",
+    "very",
+    "was",
+    "we",
+    "were",
+    "what",
+    "when",
+    "where",
+    "which",
+    "while",
+    "who",
+    "whom",
+    "why",
+    "will",
+    "with",
+    "would",
+    "you",
+    "your",
+    "yours",
+    "yourself",
     "yourselves",
 ];
 
@@ -186,9 +315,9 @@ pub fn fold_word_into(word: &str, out: &mut String) {
     if out.ends_with("ies") && !matches!(b[n - 4], b'a' | b'e') {
         out.truncate(n - 3);
         out.push('y');
-    } else if out.ends_with("es") && !matches!(b[n - 3], b'a' | b'e' | b'o') {
-        out.truncate(n - 1);
-    } else if b[n - 1] == b's' && !matches!(b[n - 2], b'u' | b's' | b'i') {
+    } else if (out.ends_with("es") && !matches!(b[n - 3], b'a' | b'e' | b'o'))
+        || (b[n - 1] == b's' && !matches!(b[n - 2], b'u' | b's' | b'i'))
+    {
         out.truncate(n - 1);
     }
     // British → American spelling, on word endings only.
@@ -211,23 +340,99 @@ pub fn fold_word_into(word: &str, out: &mut String) {
             // Keep common words whose ending is not a spelling variant.
             if matches!(
                 out.as_str(),
-                "hour" | "tour" | "pour" | "four" | "sour" | "flour" | "detour" | "contour"
-                    | "science" | "sentence" | "audience" | "evidence" | "confidence"
-                    | "conference" | "difference" | "experience" | "influence" | "presence"
-                    | "reference" | "independence" | "violence" | "silence" | "sequence"
-                    | "existence" | "intelligence" | "residence" | "patience" | "absence"
-                    | "preference" | "excellence" | "consequence" | "occurrence"
-                    | "dependence" | "appliance" | "fence" | "spelling" | "selling" | "telling"
-                    | "killing" | "calling" | "falling" | "filling" | "rolling" | "polling"
-                    | "pulling" | "willing" | "killed" | "filled" | "rolled" | "called"
-                    | "pulled" | "polled" | "spelled" | "smelled" | "stalled" | "thrilled"
-                    | "skilled" | "drilled" | "spilled" | "fulfilled" | "installed"
-                    | "compelled" | "expelled" | "propelled" | "raised" | "praised" | "revised"
-                    | "advised" | "supervised" | "surprised" | "televised" | "comprised"
-                    | "promised" | "poised" | "bruised" | "cruised" | "devised" | "rising"
-                    | "raising" | "praising" | "advertising" | "franchising" | "surprising"
-                    | "promising" | "revising" | "advising" | "comprising" | "arising"
-                    | "uprising" | "compromising" | "exercised" | "exercising" | "mitre"
+                "hour"
+                    | "tour"
+                    | "pour"
+                    | "four"
+                    | "sour"
+                    | "flour"
+                    | "detour"
+                    | "contour"
+                    | "science"
+                    | "sentence"
+                    | "audience"
+                    | "evidence"
+                    | "confidence"
+                    | "conference"
+                    | "difference"
+                    | "experience"
+                    | "influence"
+                    | "presence"
+                    | "reference"
+                    | "independence"
+                    | "violence"
+                    | "silence"
+                    | "sequence"
+                    | "existence"
+                    | "intelligence"
+                    | "residence"
+                    | "patience"
+                    | "absence"
+                    | "preference"
+                    | "excellence"
+                    | "consequence"
+                    | "occurrence"
+                    | "dependence"
+                    | "appliance"
+                    | "fence"
+                    | "spelling"
+                    | "selling"
+                    | "telling"
+                    | "killing"
+                    | "calling"
+                    | "falling"
+                    | "filling"
+                    | "rolling"
+                    | "polling"
+                    | "pulling"
+                    | "willing"
+                    | "killed"
+                    | "filled"
+                    | "rolled"
+                    | "called"
+                    | "pulled"
+                    | "polled"
+                    | "spelled"
+                    | "smelled"
+                    | "stalled"
+                    | "thrilled"
+                    | "skilled"
+                    | "drilled"
+                    | "spilled"
+                    | "fulfilled"
+                    | "installed"
+                    | "compelled"
+                    | "expelled"
+                    | "propelled"
+                    | "raised"
+                    | "praised"
+                    | "revised"
+                    | "advised"
+                    | "supervised"
+                    | "surprised"
+                    | "televised"
+                    | "comprised"
+                    | "promised"
+                    | "poised"
+                    | "bruised"
+                    | "cruised"
+                    | "devised"
+                    | "rising"
+                    | "raising"
+                    | "praising"
+                    | "advertising"
+                    | "franchising"
+                    | "surprising"
+                    | "promising"
+                    | "revising"
+                    | "advising"
+                    | "comprising"
+                    | "arising"
+                    | "uprising"
+                    | "compromising"
+                    | "exercised"
+                    | "exercising"
+                    | "mitre"
             ) {
                 return;
             }
