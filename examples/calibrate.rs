@@ -50,7 +50,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "closest Reuters article to a seed: {closest:.3} ({})",
         texts[who].lines().next().unwrap_or("")
     );
-    println!("\n| threshold | chain floor | clusters | largest five | seeds together, no intruder |");
+    println!(
+        "\n| threshold | chain floor | clusters | largest five | seeds together, no intruder |"
+    );
     println!("| --- | --- | --- | --- | --- |");
     for threshold in [0.08, 0.10, REWRITE_THRESHOLD, 0.15, 0.20, 0.25] {
         for floor in [None, Some(REWRITE_CHAIN_FLOOR), Some(0.08)] {

@@ -87,7 +87,7 @@ pub struct Config {
 /// Rewrite preset: minimum rewrite similarity of an edge. Calibrated on Reuters-21578 (see
 /// the README): the seeds' weakest link is 0.15 and the closest unrelated article 0.04.
 pub const REWRITE_THRESHOLD: f64 = 0.12;
-/// Rewrite preset: clusters merge only if their representatives are at least this similar.
+/// Rewrite preset: every member must be at least this similar to its cluster's representative.
 pub const REWRITE_CHAIN_FLOOR: f64 = 0.05;
 
 impl Config {
@@ -228,7 +228,7 @@ impl Config {
         }
         if let Some(f) = self.chain_floor {
             s += &format!(
-                "; chain guard: clusters merge only if their representatives are ≥ {f} similar"
+                "; chain guard: every member ≥ {f} similar to its cluster's representative"
             );
         }
         s
@@ -353,8 +353,8 @@ impl ConfigBuilder {
         self
     }
 
-    /// The chain guard: two clusters merge only if their representatives are at least `floor`
-    /// similar (`None` turns it off: plain single linkage).
+    /// The chain guard: every member must be at least `floor` similar to its cluster's
+    /// representative (`None` turns it off: plain single linkage).
     pub fn chain_floor(mut self, floor: Option<f64>) -> Self {
         self.config.chain_floor = floor;
         self

@@ -53,3 +53,8 @@ pub use minhash::{MinHashParams, MinHasher, Signature};
 pub use shingle::ShingleConfig;
 pub use simhash::Fingerprint;
 pub use verify::Edge;
+
+/// The README's examples are tests too.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
