@@ -69,7 +69,7 @@ pub enum Verification {
 }
 
 /// The full configuration of a [`crate::Clusterer`]. Build one with [`Config::builder`].
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Config {
     pub(crate) preset: Preset,
     pub(crate) method: Method,

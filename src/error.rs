@@ -22,4 +22,18 @@ pub enum Error {
     /// Reading input failed; the message names the file and line.
     #[error("{0}")]
     Input(String),
+    /// A document id was inserted twice into an [`crate::Index`].
+    #[error("duplicate document id {0:?}")]
+    DuplicateId(String),
+    /// A saved index is truncated, corrupted or not an index at all; the message says which.
+    #[error("cannot load index: {0}")]
+    Format(String),
+    /// A saved index was written by an incompatible version of the format.
+    #[error("cannot load index: format version {found}, this build reads version {expected}")]
+    Version {
+        /// The version in the file.
+        found: u32,
+        /// The version this build reads.
+        expected: u32,
+    },
 }

@@ -12,7 +12,8 @@
 //! the weighted areas of false positives (below the threshold `t`) and false negatives (above
 //! it). Every candidate is verified afterwards, so a false positive costs only time while a false
 //! negative loses a pair for good: the default weights favour recall. Hashes left over when
-//! `b·r < k` are reported by [`Banding::explain`]; verification still uses all `k`.
+//! `b·r < k` are reported by [`Banding::explain`] (an estimated verification still uses all
+//! `k`); the default, threshold 0.8 with `k = 128`, is 16 bands × 8 rows and uses every hash.
 //!
 //! Candidates are found in batch by sorting `(band key, document)` pairs per band, in parallel
 //! over bands, rather than with a hash map per band. A bucket larger than [`MAX_BUCKET`] (a
@@ -110,8 +111,8 @@ impl Banding {
         let unused = self.num_perm - used;
         let knee = (1.0 / self.bands as f64).powf(1.0 / self.rows as f64);
         format!(
-            "{b} bands × {r} rows = {used} of {k} hashes in bands ({unused} unused for banding, \
-             all {k} used to verify); P(candidate) = {p:.3} at the threshold {t:.2}, \
+            "{b} bands × {r} rows = {used} of {k} hashes in bands ({unused} left out of the bands; \
+             an estimated verification still uses all {k}); P(candidate) = {p:.3} at the threshold {t:.2}, \
              {p9:.3} at {t9:.2}, {p5:.4} at {t5:.2}; the curve's midpoint is near {knee:.3}",
             b = self.bands,
             r = self.rows,
@@ -164,6 +165,24 @@ impl Banding {
     }
 }
 
+/// The bit masks of the SimHash tables for distance `d`: every pair of the `d + 2` blocks.
+pub(crate) fn simhash_tables(max_distance: u32) -> Vec<u64> {
+    let blocks = max_distance as usize + 2;
+    let masks: Vec<u64> = (0..blocks)
+        .map(|i| {
+            let (lo, hi) = (i * 64 / blocks, (i + 1) * 64 / blocks);
+            (lo..hi).fold(0u64, |m, bit| m | 1 << bit)
+        })
+        .collect();
+    let mut tables = Vec::new();
+    for i in 0..blocks {
+        for j in i + 1..blocks {
+            tables.push(masks[i] | masks[j]);
+        }
+    }
+    tables
+}
+
 fn probability(s: f64, bands: usize, rows: usize) -> f64 {
     1.0 - (1.0 - s.powi(rows as i32)).powi(bands as i32)
 }
@@ -179,7 +198,7 @@ fn integrate(f: impl Fn(f64) -> f64, a: f64, b: f64) -> f64 {
 /// Hashes one band's rows to a 64-bit key (distinct rows collide with negligible probability,
 /// and a collision only adds a candidate that verification rejects).
 #[inline]
-fn band_key(rows: &[u32]) -> u64 {
+pub(crate) fn band_key(rows: &[u32]) -> u64 {
     let mut h = 0x243F_6A88_85A3_08D3u64;
     for &v in rows {
         h = (h ^ u64::from(v)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
@@ -224,20 +243,7 @@ pub fn simhash_candidates(
             "SimHash distance must be 0..=30, got {max_distance}"
         )));
     }
-    let blocks = max_distance as usize + 2;
-    let masks: Vec<u64> = (0..blocks)
-        .map(|i| {
-            let (lo, hi) = (i * 64 / blocks, (i + 1) * 64 / blocks);
-            (lo..hi).fold(0u64, |m, bit| m | 1 << bit)
-        })
-        .collect();
-    let mut tables = Vec::new();
-    for i in 0..blocks {
-        for j in i + 1..blocks {
-            tables.push(masks[i] | masks[j]);
-        }
-    }
-    let pairs = tables
+    let pairs = simhash_tables(max_distance)
         .into_par_iter()
         .map(|mask| {
             let mut keys: Vec<(u64, u32)> = fingerprints

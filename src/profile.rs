@@ -21,7 +21,7 @@
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-use crate::lsh::{sort_dedup, Pair};
+use crate::lsh::Pair;
 use crate::text;
 
 /// Content-word profiles of a batch of documents, with their corpus weights.
@@ -29,16 +29,15 @@ use crate::text;
 pub struct Profiles {
     /// Per document: sorted distinct term hashes.
     terms: Vec<Vec<u64>>,
-    /// Per document: the weight of each term, parallel to `terms`.
+    /// Per document: the signed weight of each term, parallel to `terms`
+    /// ([`ProfileParams::weight`]).
     weights: Vec<Vec<f32>>,
-    /// Per document: the sum of its weights, all terms and specific terms.
-    totals: Vec<[f64; 2]>,
     /// Per document: anchor terms.
     anchors: Vec<Vec<u64>>,
 }
 
 /// Settings of the profile stage.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ProfileParams {
     /// Seed for hashing terms.
     pub seed: u64,
@@ -122,6 +121,38 @@ fn is_content_word(w: &str) -> bool {
     w.len() > 1 && !(numeric && w.len() < 3) && !text::is_stop_word(w)
 }
 
+impl ProfileParams {
+    /// The largest document frequency of a specific word among `n` documents.
+    pub fn max_specific_df(&self, n: usize) -> f64 {
+        self.specific_base + self.specific_frac * n as f64
+    }
+
+    /// The weight of a term in `df` of `n` documents, negative if it is not specific (numbers,
+    /// tagged by the term's low bit, always are).
+    pub fn weight(&self, term: u64, df: u32, n: usize) -> f32 {
+        let w = ((n as f64 + self.prior) / (f64::from(df) + 1.0)).ln() as f32;
+        if f64::from(df) <= self.max_specific_df(n) || term & 1 == 1 {
+            w
+        } else {
+            -w
+        }
+    }
+
+    /// The anchors of a document: its rarest specific terms with a document frequency of at
+    /// least `min_df`, at most [`ProfileParams::anchors`] of them.
+    pub fn anchors(&self, terms: &[u64], dfs: &[u32], n: usize, min_df: u32) -> Vec<u64> {
+        let max_df = self.max_specific_df(n);
+        let mut rare: Vec<(u32, u64)> = terms
+            .iter()
+            .zip(dfs)
+            .filter(|(_, &d)| d >= min_df && f64::from(d) <= max_df)
+            .map(|(&t, &d)| (d, t))
+            .collect();
+        rare.sort_unstable();
+        rare.iter().take(self.anchors).map(|e| e.1).collect()
+    }
+}
+
 impl Profiles {
     /// Builds the profiles of `texts` and weighs their terms by rarity among them.
     pub fn build<T: AsRef<str> + Sync>(texts: &[T], params: &ProfileParams) -> Profiles {
@@ -129,7 +160,7 @@ impl Profiles {
             .par_iter()
             .map(|t| content_terms(t.as_ref(), params.seed))
             .collect();
-        // Document frequencies by sorting every (term) occurrence: one pass, no hash map.
+        // Document frequencies by sorting every term occurrence: one pass, no hash map.
         let mut all: Vec<u64> = terms.iter().flatten().copied().collect();
         all.par_sort_unstable();
         let mut df: Vec<(u64, u32)> = Vec::new();
@@ -139,59 +170,31 @@ impl Profiles {
                 _ => df.push((t, 1)),
             }
         }
-        let n = texts.len() as f64;
-        let weight = |d: u32| ((n + params.prior) / (f64::from(d) + 1.0)).ln() as f32;
-        let max_df = params.specific_base + params.specific_frac * n;
+        let n = texts.len();
         let lookup = |t: &u64| df[df.binary_search_by_key(t, |e| e.0).unwrap_or(0)].1;
-        let per_doc: Vec<(Vec<f32>, [f64; 2], Vec<u64>)> = terms
+        let (weights, anchors): (Vec<Vec<f32>>, Vec<Vec<u64>>) = terms
             .par_iter()
             .map(|ts| {
                 let dfs: Vec<u32> = ts.iter().map(lookup).collect();
-                // A negative weight marks a term too common to be specific; its size is kept.
-                let weights: Vec<f32> = dfs
-                    .iter()
-                    .zip(ts)
-                    .map(|(&d, &t)| {
-                        let w = weight(d);
-                        if f64::from(d) <= max_df || t & 1 == 1 {
-                            w
-                        } else {
-                            -w
-                        }
-                    })
-                    .collect();
-                let all = weights.iter().map(|&w| f64::from(w.abs())).sum();
-                let specific = weights
-                    .iter()
-                    .filter(|&&w| w > 0.0)
-                    .map(|&w| f64::from(w))
-                    .sum();
-                let mut shared: Vec<(u32, u64)> = ts
+                let weights = ts
                     .iter()
                     .zip(&dfs)
-                    .filter(|(_, &d)| d >= 2 && f64::from(d) <= max_df)
-                    .map(|(&t, &d)| (d, t))
+                    .map(|(&t, &d)| params.weight(t, d, n))
                     .collect();
-                shared.sort_unstable();
-                let anchors = shared.iter().take(params.anchors).map(|e| e.1).collect();
-                (weights, [all, specific], anchors)
+                // A term only this document has cannot lead to another one.
+                (weights, params.anchors(ts, &dfs, n, 2))
             })
-            .collect();
-        let mut profiles = Profiles {
+            .unzip();
+        Profiles {
             terms,
-            ..Profiles::default()
-        };
-        for (w, t, a) in per_doc {
-            profiles.weights.push(w);
-            profiles.totals.push(t);
-            profiles.anchors.push(a);
+            weights,
+            anchors,
         }
-        profiles
     }
 
     /// Total weight of document `i`'s terms (longer, more specific texts weigh more).
     pub fn total(&self, i: usize) -> f64 {
-        self.totals[i][0]
+        self.weights[i].iter().map(|w| f64::from(w.abs())).sum()
     }
 
     /// Number of documents.
@@ -215,9 +218,6 @@ impl Profiles {
         keys.par_sort_unstable();
         let mut pairs = Vec::new();
         crate::lsh::pairs_in_runs(&keys, &mut pairs);
-        if min_shared <= 1 {
-            return sort_dedup(pairs);
-        }
         pairs.par_sort_unstable();
         let mut out = Vec::new();
         let mut i = 0;
@@ -234,46 +234,56 @@ impl Profiles {
         out
     }
 
-    /// Weighted overlap of documents `a` and `b`: shared weight, weight of `a`, weight of `b`,
-    /// over all terms (`[0]`) and over specific terms only (`[1]`).
-    pub fn overlap(&self, a: usize, b: usize) -> [[f64; 3]; 2] {
-        let (ta, tb) = (&self.terms[a], &self.terms[b]);
-        let wa = &self.weights[a];
-        let (mut i, mut j) = (0, 0);
-        let (mut all, mut specific) = (0.0f64, 0.0f64);
-        while i < ta.len() && j < tb.len() {
-            match ta[i].cmp(&tb[j]) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    let w = f64::from(wa[i]);
-                    all += w.abs();
-                    if w > 0.0 {
-                        specific += w;
-                    }
-                    i += 1;
-                    j += 1;
-                }
-            }
-        }
-        let (x, y) = (self.totals[a], self.totals[b]);
-        [[all, x[0], y[0]], [specific, x[1], y[1]]]
-    }
-
-    /// Rewrite similarity of documents `a` and `b`: the smaller of the weighted Jaccard over all
-    /// content words and over specific words. See the module docs.
+    /// Rewrite similarity of documents `a` and `b`; see [`similarity`].
     pub fn similarity(&self, a: usize, b: usize) -> f64 {
-        let [all, specific] = self.overlap(a, b);
-        weighted_jaccard(all).min(weighted_jaccard(specific))
+        similarity(
+            &self.terms[a],
+            &self.weights[a],
+            &self.terms[b],
+            &self.weights[b],
+        )
     }
 }
 
-/// `shared / (a + b − shared)`, 0 when the union is empty.
-fn weighted_jaccard([shared, a, b]: [f64; 3]) -> f64 {
-    let union = a + b - shared;
-    if union <= 0.0 {
-        0.0
-    } else {
-        shared / union
+/// Rewrite similarity of two profiles (sorted terms with their signed weights, as made by
+/// [`ProfileParams::weight`]): the smaller of the weighted Jaccard over all content words and
+/// over specific words.
+pub fn similarity(ta: &[u64], wa: &[f32], tb: &[u64], wb: &[f32]) -> f64 {
+    // [all, specific] × [shared, only in a, only in b]
+    let mut acc = [[0.0f64; 3]; 2];
+    let mut add = |w: f32, slot: usize| {
+        acc[0][slot] += f64::from(w.abs());
+        if w > 0.0 {
+            acc[1][slot] += f64::from(w);
+        }
+    };
+    let (mut i, mut j) = (0, 0);
+    while i < ta.len() && j < tb.len() {
+        match ta[i].cmp(&tb[j]) {
+            std::cmp::Ordering::Less => {
+                add(wa[i], 1);
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                add(wb[j], 2);
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                add(wa[i], 0);
+                i += 1;
+                j += 1;
+            }
+        }
     }
+    wa[i..].iter().for_each(|&w| add(w, 1));
+    wb[j..].iter().for_each(|&w| add(w, 2));
+    let jaccard = |[shared, a, b]: [f64; 3]| {
+        let union = shared + a + b;
+        if union <= 0.0 {
+            0.0
+        } else {
+            shared / union
+        }
+    };
+    jaccard(acc[0]).min(jaccard(acc[1]))
 }

@@ -1,0 +1,353 @@
+//! The incremental index: batch equivalence, stable story ids and merges, eviction, save and
+//! load (including a file saved by an earlier build), and concurrent use.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use neardup::corpus::{find_reuters, read_reuters};
+use neardup::shingle::ShingleConfig;
+use neardup::{Clusterer, Config, Error, Index, Method, Preset};
+use proptest::prelude::*;
+
+fn families() -> Vec<String> {
+    let mut texts = Vec::new();
+    for f in 0..40 {
+        let base: Vec<String> = (0..150)
+            .map(|i| format!("f{f}w{}", (i * 13 + f) % 211))
+            .collect();
+        for v in 0..3 {
+            let mut words = base.clone();
+            words.remove(v * 11);
+            words.push(format!("extra{v}"));
+            texts.push(words.join(" "));
+        }
+    }
+    // Interleave families so stories grow out of order.
+    let mut mixed = Vec::new();
+    for v in 0..3 {
+        for f in 0..40 {
+            mixed.push(texts[f * 3 + v].clone());
+        }
+    }
+    mixed
+}
+
+fn partition_of_index(index: &Index, n: usize) -> BTreeSet<Vec<usize>> {
+    let mut by_story: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
+    for i in 0..n {
+        by_story
+            .entry(index.story_of(&i.to_string()).unwrap())
+            .or_default()
+            .push(i);
+    }
+    by_story.into_values().collect()
+}
+
+#[test]
+fn one_by_one_equals_batch() {
+    let texts = families();
+    let configs = [
+        Config::preset(Preset::NearDuplicate),
+        Config::builder(Preset::NearDuplicate)
+            .method(Method::SimHash)
+            .simhash_distance(12)
+            .build()
+            .unwrap(),
+    ];
+    for config in configs {
+        let batch: BTreeSet<Vec<usize>> = Clusterer::with_config(config.clone())
+            .unwrap()
+            .cluster(&texts)
+            .into_iter()
+            .map(|c| c.members)
+            .collect();
+        let index = Index::with_config(config).unwrap();
+        for (i, t) in texts.iter().enumerate() {
+            index.insert(&i.to_string(), t, i as i64).unwrap();
+        }
+        assert_eq!(partition_of_index(&index, texts.len()), batch);
+        assert_eq!(batch.len(), 40);
+    }
+}
+
+fn words(range: std::ops::Range<usize>) -> String {
+    range.map(|i| format!("w{i}")).collect::<Vec<_>>().join(" ")
+}
+
+fn unigram_index() -> Index {
+    let config = Config::builder(Preset::NearDuplicate)
+        .shingles(ShingleConfig::words(1))
+        .threshold(0.5)
+        .build()
+        .unwrap();
+    Index::with_config(config).unwrap()
+}
+
+#[test]
+fn bridging_article_merges_stories_and_older_id_survives() {
+    let index = unigram_index();
+    let x = index.insert("x", &words(0..60), 1).unwrap();
+    let y = index.insert("y", &words(40..100), 2).unwrap();
+    assert!(x.is_new_cluster && y.is_new_cluster);
+    assert_ne!(x.cluster, y.cluster);
+    // Shares half of its words with each: joins both, and they merge.
+    let b = index.insert("b", &words(20..80), 3).unwrap();
+    assert!(!b.is_new_cluster);
+    assert_eq!(b.cluster, x.cluster.min(y.cluster));
+    assert_eq!(b.merged, vec![x.cluster.max(y.cluster)]);
+    assert_eq!(b.neighbours.len(), 2);
+    assert_eq!(index.story_of("x"), Some(b.cluster));
+    assert_eq!(index.story_of("y"), Some(b.cluster));
+    assert_eq!(index.stories(), 1);
+    let (members, _) = index.members(b.cluster).unwrap();
+    assert_eq!(members, ["x", "y", "b"]);
+
+    // Removing the bridge neither renumbers nor splits the story.
+    assert!(index.remove("b"));
+    assert!(!index.remove("b"));
+    assert_eq!(index.story_of("x"), Some(b.cluster));
+    assert_eq!(index.story_of("y"), Some(b.cluster));
+    assert_eq!(index.len(), 2);
+}
+
+#[test]
+fn duplicate_ids_are_rejected_without_change() {
+    let index = unigram_index();
+    index.insert("a", &words(0..10), 1).unwrap();
+    assert!(matches!(
+        index.insert("a", &words(50..60), 2),
+        Err(Error::DuplicateId(id)) if id == "a"
+    ));
+    assert_eq!(index.len(), 1);
+    assert!(index.query(&words(50..60)).neighbours.is_empty());
+}
+
+#[test]
+fn query_does_not_insert() {
+    let index = unigram_index();
+    let a = index.insert("a", &words(0..40), 1).unwrap();
+    let q = index.query(&words(5..45));
+    assert_eq!(q.cluster, Some(a.cluster));
+    assert_eq!(q.neighbours[0].0, "a");
+    assert_eq!(index.len(), 1);
+    assert_eq!(index.query(&words(100..140)).cluster, None);
+}
+
+#[test]
+fn eviction_and_window() {
+    let index = unigram_index();
+    index.insert("old", &words(0..40), 100).unwrap();
+    index.insert("new", &words(200..240), 200).unwrap();
+    assert_eq!(index.evict_older_than(150), 1);
+    assert_eq!(index.story_of("old"), None);
+    assert!(
+        index.query(&words(0..40)).neighbours.is_empty(),
+        "evicted articles no longer match"
+    );
+
+    let windowed = unigram_index().with_window(60);
+    windowed.insert("a", &words(0..40), 0).unwrap();
+    windowed.insert("b", &words(100..140), 30).unwrap();
+    assert_eq!(windowed.len(), 2);
+    let c = windowed.insert("c", &words(0..40), 100).unwrap();
+    assert!(
+        c.is_new_cluster,
+        "a fell out of the window before c arrived"
+    );
+    assert_eq!(windowed.len(), 1);
+}
+
+fn saved(index: &Index) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    index.save(&mut bytes).unwrap();
+    bytes
+}
+
+#[test]
+fn save_and_load_answer_alike() {
+    for preset in [Preset::NearDuplicate, Preset::Rewrite] {
+        let texts = families();
+        let index = Index::new(preset);
+        for (i, t) in texts.iter().enumerate().take(90) {
+            index.insert(&i.to_string(), t, i as i64).unwrap();
+        }
+        index.remove("3");
+        let loaded = Index::load(&saved(&index)[..]).unwrap();
+        assert_eq!(loaded.len(), index.len());
+        assert_eq!(loaded.config(), index.config());
+        for t in &texts {
+            assert_eq!(loaded.query(t), index.query(t), "{preset:?}");
+        }
+        // Both keep going the same way.
+        for (i, t) in texts.iter().enumerate().skip(90) {
+            let a = index.insert(&i.to_string(), t, i as i64).unwrap();
+            let b = loaded.insert(&i.to_string(), t, i as i64).unwrap();
+            assert_eq!(a, b);
+        }
+    }
+}
+
+#[test]
+fn damaged_files_are_clear_errors() {
+    let index = unigram_index();
+    index.insert("a", &words(0..40), 1).unwrap();
+    index.insert("b", &words(10..50), 2).unwrap();
+    let good = saved(&index);
+
+    let truncated = &good[..good.len() - 3];
+    assert!(matches!(Index::load(truncated), Err(Error::Format(m)) if m.contains("truncated")));
+    assert!(matches!(Index::load(&good[..10]), Err(Error::Format(_))));
+    let mut flipped = good.clone();
+    let last = flipped.len() - 1;
+    flipped[last] ^= 0x40;
+    assert!(matches!(Index::load(&flipped[..]), Err(Error::Format(m)) if m.contains("checksum")));
+    let mut version = good.clone();
+    version[8] = 99;
+    assert!(matches!(
+        Index::load(&version[..]),
+        Err(Error::Version {
+            found: 99,
+            expected: 1
+        })
+    ));
+    assert!(matches!(
+        Index::load(&b"{\"json\": true}"[..]),
+        Err(Error::Format(_))
+    ));
+    assert!(matches!(Index::load(&[][..]), Err(Error::Format(_))));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Whatever the bytes, loading returns (an index or an error) and never panics, even when
+    /// the checksum is made to match so the decoder itself is exercised.
+    #[test]
+    fn loader_never_panics(garbage in prop::collection::vec(any::<u8>(), 0..600), fix in any::<bool>()) {
+        let mut bytes = b"NDUPIDX\0".to_vec();
+        bytes.extend_from_slice(&1u32.to_le_bytes());
+        bytes.extend_from_slice(&(garbage.len() as u64).to_le_bytes());
+        let sum = if fix { xxhash_rust_sum(&garbage) } else { 0 };
+        bytes.extend_from_slice(&sum.to_le_bytes());
+        bytes.extend_from_slice(&garbage);
+        let _ = Index::load(&bytes[..]);
+        let _ = Index::load(&garbage[..]);
+    }
+}
+
+/// The checksum the format uses (xxh3-64 of the payload), computed independently.
+fn xxhash_rust_sum(bytes: &[u8]) -> u64 {
+    // A valid index with the payload swapped in would need the crate's private hashing;
+    // recompute it by saving and comparing is not possible, so use the public algorithm.
+    xxhash_rust::xxh3::xxh3_64(bytes)
+}
+
+const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/index-v1.bin");
+
+fn golden_index() -> Index {
+    let index = Index::new(Preset::Rewrite);
+    let texts = families();
+    for (i, t) in texts.iter().enumerate().take(12) {
+        index
+            .insert(&format!("doc{i}"), t, 1_700_000_000 + i as i64)
+            .unwrap();
+    }
+    index
+}
+
+/// A small index saved by version 1 of the format is checked in: every later build must read
+/// it (or refuse it with a clear version error, after a deliberate format change).
+#[test]
+fn reads_index_saved_by_earlier_build() {
+    if std::env::var_os("NEARDUP_BLESS").is_some() {
+        std::fs::write(GOLDEN, saved(&golden_index())).unwrap();
+    }
+    let bytes = std::fs::read(GOLDEN).expect("checked-in index");
+    let loaded = Index::load(&bytes[..]).unwrap();
+    let fresh = golden_index();
+    assert_eq!(loaded.len(), 12);
+    for t in families().iter().take(20) {
+        assert_eq!(loaded.query(t), fresh.query(t));
+    }
+}
+
+#[test]
+fn queries_run_while_one_thread_inserts() {
+    let texts = families();
+    let index = Arc::new(Index::new(Preset::NearDuplicate));
+    let readers: Vec<_> = (0..4)
+        .map(|r| {
+            let index = Arc::clone(&index);
+            let texts = texts.clone();
+            std::thread::spawn(move || {
+                let mut seen = 0;
+                for round in 0..30 {
+                    let q = index.query(&texts[(round * 7 + r) % texts.len()]);
+                    seen += q.neighbours.len();
+                }
+                seen
+            })
+        })
+        .collect();
+    for (i, t) in texts.iter().enumerate() {
+        index.insert(&i.to_string(), t, i as i64).unwrap();
+    }
+    for r in readers {
+        r.join().expect("reader panicked");
+    }
+    assert_eq!(index.len(), texts.len());
+    assert_eq!(index.stories(), 40);
+}
+
+/// The mission's stream: Reuters articles one at a time, then the seeds; the seeds share one
+/// story id, no Reuters article joins it, and earlier ids change only through reported merges.
+#[test]
+fn reuters_stream_then_seeds() {
+    let Some(dir) = find_reuters() else {
+        eprintln!("Reuters-21578 not found (set NEARDUP_REUTERS): skipped");
+        return;
+    };
+    let reuters = read_reuters(&dir).unwrap();
+    let index = Index::new(Preset::Rewrite);
+    let mut story_of: Vec<u64> = Vec::new();
+    let mut retired = BTreeSet::new();
+    for (i, a) in reuters.iter().enumerate() {
+        let got = index.insert(&a.id, &a.text, i as i64).unwrap();
+        retired.extend(got.merged.iter().copied());
+        story_of.push(got.cluster);
+    }
+    for (i, a) in reuters.iter().enumerate() {
+        let now = index.story_of(&a.id).unwrap();
+        assert!(
+            now == story_of[i] || retired.contains(&story_of[i]),
+            "{} moved from {} to {} without a reported merge",
+            a.id,
+            story_of[i],
+            now
+        );
+    }
+    let seeds_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/seeds");
+    let mut paths: Vec<_> = std::fs::read_dir(seeds_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    paths.sort();
+    let mut seed_stories = BTreeSet::new();
+    for p in &paths {
+        let text = std::fs::read_to_string(p).unwrap();
+        let id = p.file_name().unwrap().to_string_lossy().into_owned();
+        let got = index.insert(&id, &text, 1_000_000).unwrap();
+        seed_stories.insert(got.cluster);
+    }
+    let final_story = index.story_of("000_27a26c8f072408e8.txt").unwrap();
+    for p in &paths {
+        let id = p.file_name().unwrap().to_string_lossy().into_owned();
+        assert_eq!(index.story_of(&id), Some(final_story));
+    }
+    let (members, _) = index.members(final_story).unwrap();
+    assert_eq!(
+        members.len(),
+        5,
+        "Reuters articles joined the seeds: {members:?}"
+    );
+}
