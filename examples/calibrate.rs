@@ -24,8 +24,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let n = texts.len();
     let seed_ids: Vec<usize> = (first_seed..n).collect();
 
+    // Optional overrides to explore: `calibrate BASE FRAC` sets the specificity bound.
+    let args: Vec<f64> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let mut profile = *Config::preset(Preset::Rewrite).profile();
+    if let [base, frac, ..] = args[..] {
+        profile.specific_base = base;
+        profile.specific_frac = frac;
+    }
+    let base = Config::builder(Preset::Rewrite).profile(profile);
     // Similarities as the batch measures them (word rarity from the whole corpus).
-    let clusterer = Clusterer::new(Preset::Rewrite);
+    let clusterer = Clusterer::with_config(base.clone().build()?)?;
     let features = clusterer.features(&texts);
     let mut weakest = f64::INFINITY;
     for (k, &a) in seed_ids.iter().enumerate() {
@@ -37,7 +48,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .flat_map(|r| seed_ids.iter().map(move |&s| (r, s)))
         .map(|(r, s)| (features.similarity(r, s), r))
         .fold((0.0, 0), |best, x| if x.0 > best.0 { x } else { best });
-    let seeds_alone = Clusterer::new(Preset::Rewrite).features(&texts[first_seed..]);
+    let seeds_alone = clusterer.features(&texts[first_seed..]);
     let mut weakest_alone = f64::INFINITY;
     for a in 0..seed_ids.len() {
         for b in a + 1..seed_ids.len() {
@@ -56,7 +67,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("| --- | --- | --- | --- | --- |");
     for threshold in [0.08, 0.10, REWRITE_THRESHOLD, 0.15, 0.20, 0.25] {
         for floor in [None, Some(REWRITE_CHAIN_FLOOR), Some(0.08)] {
-            let config = Config::builder(Preset::Rewrite)
+            let config = base
+                .clone()
                 .threshold(threshold)
                 .chain_floor(floor)
                 .build()?;
@@ -64,6 +76,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let mut sizes: Vec<usize> = clusters.iter().map(Cluster::len).collect();
             sizes.sort_unstable_by(|a, b| b.cmp(a));
             let seeds_ok = clusters.iter().any(|c| c.members == seed_ids);
+            if std::env::var_os("NEARDUP_DUMP").is_some()
+                && threshold == REWRITE_THRESHOLD
+                && floor == Some(REWRITE_CHAIN_FLOOR)
+            {
+                let mut by_size: Vec<&Cluster> = clusters.iter().collect();
+                by_size.sort_by_key(|c| std::cmp::Reverse(c.len()));
+                for c in by_size.iter().take(4) {
+                    eprintln!("--- {} members", c.len());
+                    for &m in c.members.iter().take(12) {
+                        eprintln!("    {}", texts[m].lines().next().unwrap_or(""));
+                    }
+                }
+            }
             println!(
                 "| {threshold:.2} | {} | {} | {:?} | {} |",
                 floor.map_or("none".to_string(), |f| format!("{f:.2}")),
