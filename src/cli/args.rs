@@ -1,0 +1,245 @@
+//! The command line: subcommands, options and their help texts.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use neardup::{Config, Method, Preset};
+
+use super::error::CliError;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  bad input (malformed JSON line, missing \"id\" or \"text\", an id given twice, a missing or
+     unreadable file, a .txt file that is not UTF-8 without --lossy); nothing is written to stdout
+  2  usage error (unknown option, invalid option value, unknown kind of INPUT)";
+
+const CLUSTER_HELP: &str = "\
+Examples:
+  neardup cluster --preset rewrite seeds/*.txt
+  neardup cluster articles.jsonl > clusters.jsonl
+  cat articles.jsonl | neardup cluster --threshold 0.9 - | jq -c 'select(.representative | not)'
+
+Output: one JSON line per input document, in input order:
+  {\"id\":\"b\",\"cluster\":\"a\",\"representative\":false,\"similarity\":0.91}
+\"cluster\" is the id of the cluster's first member in input order (a string or a number, as
+given); \"similarity\" is to the cluster's representative (1.0 for the representative).
+";
+
+const DEDUP_HELP: &str = "\
+Examples:
+  neardup dedup corpus.jsonl > unique.jsonl
+  neardup dedup --keep longest --threshold 0.9 a.jsonl b.jsonl > unique.jsonl
+  cat corpus.jsonl | neardup dedup - > unique.jsonl
+
+Kept JSON lines are written back unchanged (extra fields included), in input order; a .txt input
+is written as {\"id\": <file name>, \"text\": <contents>}. Files are read twice (texts are not
+held in memory); stdin can be read only once, so its lines are held.
+";
+
+const COMPARE_HELP: &str = "\
+Examples:
+  neardup compare seeds/000_27a26c8f072408e8.txt seeds/001_664dfe4f75c6cb56.txt
+  neardup compare --json a.txt b.txt
+  neardup compare --text \"the cat sat on the mat\" \"the cat sat on a mat\"
+
+Jaccard, containment and SimHash use word 5-gram shingles (the near-duplicate preset's);
+\"joined\" says whether clustering the two documents alone with that preset puts them together.
+";
+
+/// Find near-duplicate and rewritten texts.
+#[derive(Debug, Parser)]
+#[command(name = "neardup", version, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Assign every document to a cluster of near-duplicates or rewrites (JSON Lines out).
+    #[command(after_help = format!("{CLUSTER_HELP}\n{EXIT_CODES}"))]
+    Cluster(ClusterArgs),
+    /// Write the input back keeping one document per cluster.
+    #[command(after_help = format!("{DEDUP_HELP}\n{EXIT_CODES}"))]
+    Dedup(DedupArgs),
+    /// Show how similar two documents are.
+    #[command(after_help = format!("{COMPARE_HELP}\n{EXIT_CODES}"))]
+    Compare(CompareArgs),
+}
+
+/// Options shared by `cluster` and `dedup`.
+#[derive(Debug, Args)]
+pub struct EngineArgs {
+    /// What kind of sameness to look for.
+    #[arg(long, value_enum, default_value_t = PresetArg::NearDuplicate)]
+    pub preset: PresetArg,
+    /// Override the preset's representation (near-duplicate uses minhash, rewrite weighted).
+    #[arg(long, value_enum)]
+    pub method: Option<MethodArg>,
+    /// Minimum similarity to join, in (0, 1]. For simhash it maps to the largest Hamming
+    /// distance d with 1 - d/64 >= T (e.g. 0.95 -> d = 3).
+    #[arg(long, value_name = "T")]
+    pub threshold: Option<f64>,
+    /// Number of MinHash permutations (minhash method only; default 128).
+    #[arg(long, value_name = "K")]
+    pub num_perm: Option<usize>,
+    /// Seed of every hash function (default 42): same seed, same input, same output.
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Decode invalid UTF-8 with U+FFFD replacements (and a warning) instead of failing.
+    #[arg(long)]
+    pub lossy: bool,
+    /// Show a progress bar on stderr even on short runs or when stderr is not a terminal.
+    #[arg(long)]
+    pub progress: bool,
+    /// Print the configuration in use (and what was derived from it) on stderr.
+    #[arg(long)]
+    pub explain: bool,
+}
+
+/// `neardup cluster`.
+#[derive(Debug, Args)]
+pub struct ClusterArgs {
+    /// Engine options.
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    /// .txt files (one document each, id = the file name as given), .jsonl files (one
+    /// {"id", "text"} object per line), or - for JSON Lines on stdin (the default).
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<String>,
+}
+
+/// `neardup dedup`.
+#[derive(Debug, Args)]
+pub struct DedupArgs {
+    /// Engine options.
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    /// Which document of each cluster to keep.
+    #[arg(long, value_enum, default_value_t = Keep::Representative)]
+    pub keep: Keep,
+    /// .txt files, .jsonl files, or - for JSON Lines on stdin.
+    #[arg(value_name = "INPUT", required = true)]
+    pub inputs: Vec<String>,
+}
+
+/// `neardup compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The first document: a file (its whole contents) or - for stdin.
+    pub a: String,
+    /// The second document: a file (its whole contents) or - for stdin.
+    pub b: String,
+    /// Take A and B as the texts themselves instead of file names.
+    #[arg(long)]
+    pub text: bool,
+    /// Machine-readable output: one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    /// Number of MinHash permutations for the estimate (default 128).
+    #[arg(long, value_name = "K")]
+    pub num_perm: Option<usize>,
+    /// Seed of every hash function (default 42).
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Decode invalid UTF-8 with U+FFFD replacements (and a warning) instead of failing.
+    #[arg(long)]
+    pub lossy: bool,
+}
+
+/// `--preset`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PresetArg {
+    /// Copies and light edits: word 5-gram Jaccard >= 0.8.
+    NearDuplicate,
+    /// A story and its rewrites by other outlets.
+    Rewrite,
+}
+
+impl From<PresetArg> for Preset {
+    fn from(p: PresetArg) -> Preset {
+        match p {
+            PresetArg::NearDuplicate => Preset::NearDuplicate,
+            PresetArg::Rewrite => Preset::Rewrite,
+        }
+    }
+}
+
+/// `--method`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum MethodArg {
+    /// MinHash signatures and LSH; similarity is Jaccard of shingle sets.
+    Minhash,
+    /// 64-bit SimHash fingerprints; similarity is 1 - hamming/64.
+    Simhash,
+    /// Rarity-weighted content words (the rewrite preset's method).
+    Weighted,
+}
+
+impl From<MethodArg> for Method {
+    fn from(m: MethodArg) -> Method {
+        match m {
+            MethodArg::Minhash => Method::MinHash,
+            MethodArg::Simhash => Method::SimHash,
+            MethodArg::Weighted => Method::Weighted,
+        }
+    }
+}
+
+/// `--keep`: which document of a cluster `dedup` keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Keep {
+    /// The first member in input order.
+    First,
+    /// The member with the most characters (ties: the first).
+    Longest,
+    /// The cluster's representative, the likely original.
+    Representative,
+}
+
+/// Largest SimHash distance the library accepts.
+const MAX_SIMHASH_DISTANCE: u32 = 30;
+
+impl EngineArgs {
+    /// The library configuration these options describe.
+    pub fn config(&self) -> Result<Config, CliError> {
+        let preset = Preset::from(self.preset);
+        let method = self
+            .method
+            .map_or_else(|| Config::preset(preset).method(), Method::from);
+        let mut builder = Config::builder(preset).method(method);
+        if let Some(t) = self.threshold {
+            if !(t > 0.0 && t <= 1.0) {
+                return Err(CliError::Usage(format!(
+                    "--threshold must be in (0, 1], got {t}"
+                )));
+            }
+            builder = if method == Method::SimHash {
+                builder.simhash_distance(simhash_distance(t)?)
+            } else {
+                builder.threshold(t)
+            };
+        }
+        if let Some(k) = self.num_perm {
+            builder = builder.num_perm(k);
+        }
+        if let Some(s) = self.seed {
+            builder = builder.seed(s);
+        }
+        Ok(builder.build()?)
+    }
+}
+
+/// The largest Hamming distance `d` with `1 − d/64 ≥ threshold`.
+pub fn simhash_distance(threshold: f64) -> Result<u32, CliError> {
+    let d = ((1.0 - threshold) * 64.0 + 1e-9).floor() as u32;
+    if d > MAX_SIMHASH_DISTANCE {
+        return Err(CliError::Usage(format!(
+            "--threshold {threshold} maps to SimHash distance {d}, more than the maximum of \
+             {MAX_SIMHASH_DISTANCE}: use a threshold of at least {}",
+            1.0 - f64::from(MAX_SIMHASH_DISTANCE) / 64.0
+        )));
+    }
+    Ok(d)
+}
