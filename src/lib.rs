@@ -45,6 +45,7 @@ pub mod profile;
 pub mod shingle;
 pub mod simhash;
 pub mod text;
+pub mod truth;
 pub mod verify;
 
 pub use cluster::{Cluster, Clusterer};
