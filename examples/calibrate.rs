@@ -66,7 +66,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     println!("| --- | --- | --- | --- | --- |");
     for threshold in [0.08, 0.10, REWRITE_THRESHOLD, 0.15, 0.20, 0.25] {
-        for floor in [None, Some(REWRITE_CHAIN_FLOOR), Some(0.08)] {
+        for floor in [None, Some(0.05), Some(REWRITE_CHAIN_FLOOR), Some(0.12)] {
             let config = base
                 .clone()
                 .threshold(threshold)
@@ -76,16 +76,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let mut sizes: Vec<usize> = clusters.iter().map(Cluster::len).collect();
             sizes.sort_unstable_by(|a, b| b.cmp(a));
             let seeds_ok = clusters.iter().any(|c| c.members == seed_ids);
-            if std::env::var_os("NEARDUP_DUMP").is_some()
-                && threshold == REWRITE_THRESHOLD
-                && floor == Some(REWRITE_CHAIN_FLOOR)
-            {
+            let dump: Option<f64> = std::env::var("NEARDUP_DUMP")
+                .ok()
+                .and_then(|f| f.parse().ok());
+            if dump.is_some() && threshold == REWRITE_THRESHOLD && floor == dump {
                 let mut by_size: Vec<&Cluster> = clusters.iter().collect();
                 by_size.sort_by_key(|c| std::cmp::Reverse(c.len()));
-                for c in by_size.iter().take(4) {
+                for c in by_size.iter().take(10) {
                     eprintln!("--- {} members", c.len());
-                    for &m in c.members.iter().take(12) {
-                        eprintln!("    {}", texts[m].lines().next().unwrap_or(""));
+                    for (&m, s) in c.members.iter().zip(&c.similarities).take(6) {
+                        eprintln!("    {s:.2} {}", texts[m].lines().next().unwrap_or(""));
                     }
                 }
             }

@@ -88,7 +88,7 @@ pub struct Config {
 /// the README): the seeds' weakest link is 0.15 and the closest unrelated article 0.04.
 pub const REWRITE_THRESHOLD: f64 = 0.12;
 /// Rewrite preset: every member must be at least this similar to its cluster's representative.
-pub const REWRITE_CHAIN_FLOOR: f64 = 0.05;
+pub const REWRITE_CHAIN_FLOOR: f64 = 0.08;
 
 impl Config {
     /// The configuration of a preset.

@@ -736,8 +736,9 @@ impl Inner {
         let floor = signer.config.chain_floor;
         // Start as a story of its own, then merge with neighbours' stories strongest first,
         // exactly as the batch union-find applies edges (same guard).
+        // The provisional id is larger than every id handed out, so it survives no merge and
+        // is handed out only if the document starts a story.
         let own = self.next_story;
-        self.next_story += 1;
         self.stories.insert(
             own,
             Story {
@@ -770,6 +771,9 @@ impl Inner {
             }
         }
         absorbed.sort_unstable();
+        if current == own {
+            self.next_story += 1;
+        }
         (current, current == own, absorbed)
     }
 

@@ -19,6 +19,7 @@ fn main() -> ExitCode {
         Command::Cluster(args) => cli::cluster::cluster(args),
         Command::Dedup(args) => cli::cluster::dedup(args),
         Command::Compare(args) => cli::compare::compare(args),
+        Command::Stream(args) => cli::stream::stream(args),
     };
     match result {
         Ok(()) => ExitCode::from(EXIT_OK),

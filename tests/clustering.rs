@@ -236,7 +236,7 @@ fn invalid_configs_are_errors() {
         .is_err());
     let explained = Config::preset(Preset::NearDuplicate).explain();
     assert!(
-        explained.contains("bands") && explained.contains("unused"),
+        explained.contains("bands") && explained.contains("left out"),
         "{explained}"
     );
 }

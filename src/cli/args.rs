@@ -35,6 +35,20 @@ is written as {\"id\": <file name>, \"text\": <contents>}. Files are read twice 
 held in memory); stdin can be read only once, so its lines are held.
 ";
 
+const STREAM_HELP: &str = "\
+Examples:
+  tail -f wire.jsonl | neardup stream --preset rewrite --index stories.idx --window 3d
+  neardup stream --preset rewrite < day.jsonl > assignments.jsonl
+
+Input lines: {\"id\": ..., \"text\": ..., \"time\": \"2023-09-05T10:00:00Z\" or 1693908000}; \"time\" is
+optional (a line without it takes the previous line's time, 0 for the first).
+Output, one line per input line, written as soon as it is read:
+  {\"id\":\"b\",\"cluster\":0,\"new_cluster\":false,\"merged\":[3],\"neighbours\":[[\"a\",0.31]]}
+\"cluster\" is a story id that never changes except by a merge, reported in \"merged\" (the ids
+absorbed into \"cluster\"). With --index the index is loaded on start (its options must match) and
+saved on exit, also after a bad line, which stops the stream with exit code 1.
+";
+
 const COMPARE_HELP: &str = "\
 Examples:
   neardup compare seeds/000_27a26c8f072408e8.txt seeds/001_664dfe4f75c6cb56.txt
@@ -66,6 +80,9 @@ pub enum Command {
     /// Show how similar two documents are.
     #[command(after_help = format!("{COMPARE_HELP}\n{EXIT_CODES}"))]
     Compare(CompareArgs),
+    /// Assign JSON Lines from stdin to stories one at a time, keeping an index.
+    #[command(after_help = format!("{STREAM_HELP}\n{EXIT_CODES}"))]
+    Stream(StreamArgs),
 }
 
 /// Options shared by `cluster` and `dedup`.
@@ -125,6 +142,19 @@ pub struct DedupArgs {
 }
 
 /// `neardup compare`.
+/// Options of `neardup stream`.
+#[derive(Debug, Args)]
+pub struct StreamArgs {
+    #[command(flatten)]
+    pub engine: EngineArgs,
+    /// Load the index from FILE if it exists, and save it there on exit.
+    #[arg(long, value_name = "FILE")]
+    pub index: Option<String>,
+    /// Keep only articles at most DURATION older than the newest (90s, 30m, 12h, 3d, 1w).
+    #[arg(long, value_name = "DURATION")]
+    pub window: Option<String>,
+}
+
 #[derive(Debug, Args)]
 pub struct CompareArgs {
     /// The first document: a file (its whole contents) or - for stdin.

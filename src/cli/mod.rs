@@ -6,3 +6,4 @@ pub mod compare;
 pub mod error;
 pub mod input;
 pub mod progress;
+pub mod stream;

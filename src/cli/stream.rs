@@ -1,0 +1,264 @@
+//! `neardup stream`: assign each JSON line on stdin to a story as soon as it is read.
+//!
+//! Input lines: `{"id": <string or number>, "text": "...", "time": <RFC 3339 or Unix seconds>}`,
+//! `time` optional (a line without one takes the previous line's time, 0 for the first, so runs
+//! are reproducible). Output: one line per input line, flushed at once:
+//! `{"id", "cluster", "new_cluster", "merged", "neighbours": [[id, similarity], ...]}`.
+//!
+//! A bad line (malformed JSON, no `text`, an id already in the index) stops the stream with an
+//! error naming the line; the lines before it were answered and, with `--index`, are saved, so a
+//! corrected stream can resume from the saved index.
+
+use std::io::{self, BufRead, Write};
+use std::path::Path;
+
+use neardup::{Index, Timestamp};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::args::StreamArgs;
+use super::error::CliError;
+use super::input::parse_record;
+
+#[derive(Serialize)]
+struct Line<'a> {
+    id: &'a Value,
+    cluster: u64,
+    new_cluster: bool,
+    merged: &'a [u64],
+    neighbours: Vec<(Value, f64)>,
+}
+
+/// Runs `neardup stream`.
+pub fn stream(args: &StreamArgs) -> Result<(), CliError> {
+    let config = args.engine.config()?;
+    let window = args.window.as_deref().map(parse_duration).transpose()?;
+    let index = match &args.index {
+        Some(path) if Path::new(path).exists() => {
+            let file = std::fs::File::open(path).map_err(|source| CliError::Read {
+                file: path.clone(),
+                source,
+            })?;
+            let index = Index::load(io::BufReader::new(file)).map_err(|e| CliError::File {
+                file: path.clone(),
+                message: e.to_string(),
+            })?;
+            if index.config() != &config {
+                return Err(CliError::Usage(format!(
+                    "{path} was built with another configuration ({}); give the same \
+                     --preset/--method/--threshold/--num-perm/--seed",
+                    index.config().explain()
+                )));
+            }
+            index
+        }
+        _ => Index::with_config(config)?,
+    };
+    let index = match window {
+        Some(w) => index.with_window(w),
+        None => index,
+    };
+    let result = run(&index);
+    // Save what was indexed, also after a bad line, so the stream can resume.
+    if let Some(path) = &args.index {
+        save(&index, path)?;
+    }
+    result
+}
+
+fn run(index: &Index) -> Result<(), CliError> {
+    let stdin = io::stdin();
+    let mut out = io::stdout().lock();
+    let mut time: Timestamp = 0;
+    for (n, line) in stdin.lock().lines().enumerate() {
+        let line_no = n + 1;
+        let bad = |message: String| CliError::Line {
+            file: "<stdin>".into(),
+            line: line_no,
+            message,
+        };
+        let line = line.map_err(|e| bad(format!("cannot read: {e}")))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let (id, text) = parse_record(&line).map_err(bad)?;
+        if let Some(t) = record_time(&line).map_err(|m| bad(format!("id {id}: {m}")))? {
+            time = t;
+        }
+        let key = id.to_string();
+        let got = index.insert(&key, &text, time).map_err(|e| match e {
+            neardup::Error::DuplicateId(_) => bad(format!("id {key} is already in the index")),
+            e => bad(e.to_string()),
+        })?;
+        let neighbours = got
+            .neighbours
+            .iter()
+            .map(|(k, s)| {
+                (
+                    serde_json::from_str(k).unwrap_or(Value::String(k.clone())),
+                    *s,
+                )
+            })
+            .collect();
+        let answer = Line {
+            id: &id,
+            cluster: got.cluster,
+            new_cluster: got.is_new_cluster,
+            merged: &got.merged,
+            neighbours,
+        };
+        serde_json::to_writer(&mut out, &answer).map_err(|e| CliError::Write(e.into()))?;
+        out.write_all(b"\n").map_err(CliError::Write)?;
+        out.flush().map_err(CliError::Write)?;
+    }
+    Ok(())
+}
+
+/// Writes the index next to `path` and renames it into place, so a crash never leaves half a
+/// file behind.
+fn save(index: &Index, path: &str) -> Result<(), CliError> {
+    let tmp = format!("{path}.tmp");
+    let write = || -> Result<(), CliError> {
+        let file = std::fs::File::create(&tmp).map_err(|source| CliError::Read {
+            file: tmp.clone(),
+            source,
+        })?;
+        index
+            .save(io::BufWriter::new(file))
+            .map_err(|e| CliError::File {
+                file: tmp.clone(),
+                message: e.to_string(),
+            })?;
+        std::fs::rename(&tmp, path).map_err(|source| CliError::Read {
+            file: path.to_string(),
+            source,
+        })
+    };
+    write()
+}
+
+/// The optional `time` of a record: RFC 3339 text or Unix seconds.
+fn record_time(line: &str) -> Result<Option<Timestamp>, String> {
+    let value: Value = serde_json::from_str(line).map_err(|e| e.to_string())?;
+    match value.get("time") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => n
+            .as_i64()
+            .or_else(|| n.as_f64().map(|f| f.floor() as i64))
+            .map(Some)
+            .ok_or_else(|| format!("\"time\" {n} is out of range")),
+        Some(Value::String(s)) => parse_rfc3339(s)
+            .map(Some)
+            .ok_or_else(|| format!("\"time\" {s:?} is not RFC 3339 (2023-09-05T10:00:00Z)")),
+        Some(_) => Err("\"time\" must be RFC 3339 text or Unix seconds".into()),
+    }
+}
+
+/// Seconds since the Unix epoch of an RFC 3339 timestamp (`2023-09-05T10:00:00.5+02:00`).
+pub fn parse_rfc3339(s: &str) -> Option<Timestamp> {
+    let b = s.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let part = s.get(r)?;
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())?
+    };
+    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
+        return None;
+    }
+    if b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
+        return None;
+    }
+    let mut rest = &s[19..];
+    if let Some(frac) = rest.strip_prefix('.') {
+        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return None;
+        }
+        rest = &frac[digits..];
+    }
+    let offset = match rest {
+        "Z" | "z" => 0,
+        _ if rest.len() == 6 && matches!(&rest[..1], "+" | "-") && &rest[3..4] == ":" => {
+            let h: i64 = rest[1..3].parse().ok()?;
+            let m: i64 = rest[4..6].parse().ok()?;
+            let sign = if rest.starts_with('-') { -1 } else { 1 };
+            sign * (h * 3600 + m * 60)
+        }
+        _ => return None,
+    };
+    let days = days_from_civil(year, month, day);
+    Some(days * 86_400 + hour * 3600 + minute * 60 + second - offset)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// `90`, `90s`, `30m`, `12h`, `3d` → seconds.
+pub fn parse_duration(s: &str) -> Result<Timestamp, CliError> {
+    let bad = || {
+        CliError::Usage(format!(
+            "--window {s:?}: expected a duration such as 90s, 30m, 12h or 3d"
+        ))
+    };
+    let (digits, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: i64 = digits.parse().map_err(|_| bad())?;
+    let scale = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        "w" => 7 * 86_400,
+        _ => return Err(bad()),
+    };
+    n.checked_mul(scale).ok_or_else(bad)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339() {
+        assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(parse_rfc3339("2023-09-05T10:00:00Z"), Some(1_693_908_000));
+        assert_eq!(
+            parse_rfc3339("2023-09-05T12:00:00.25+02:00"),
+            Some(1_693_908_000)
+        );
+        assert_eq!(
+            parse_rfc3339("2000-02-29T00:00:00-00:30"),
+            Some(951_784_200)
+        );
+        assert_eq!(parse_rfc3339("2023-13-05T10:00:00Z"), None);
+        assert_eq!(parse_rfc3339("2023-09-05"), None);
+        assert_eq!(parse_rfc3339("yesterday at noon!!"), None);
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("90").unwrap(), 90);
+        assert_eq!(parse_duration("30m").unwrap(), 1800);
+        assert_eq!(parse_duration("3d").unwrap(), 259_200);
+        assert!(parse_duration("3 days").is_err());
+        assert!(parse_duration("").is_err());
+    }
+}

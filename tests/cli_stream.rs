@@ -1,0 +1,151 @@
+//! Tests of `neardup stream`: one line out per line in, stable story ids, save and resume,
+//! bad lines and damaged index files, and the mission's Reuters-then-seeds stream.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::{json, Value};
+
+fn stream(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_neardup"))
+        .arg("stream")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary starts");
+    let mut input = child.stdin.take().expect("stdin");
+    let data = stdin.as_bytes().to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(&data);
+    });
+    let out = child.wait_with_output().expect("binary runs");
+    writer.join().expect("writer");
+    out
+}
+
+fn lines(o: &Output) -> Vec<Value> {
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect()
+}
+
+fn words(range: std::ops::Range<usize>) -> String {
+    range.map(|i| format!("w{i}")).collect::<Vec<_>>().join(" ")
+}
+
+fn record(id: Value, text: &str, time: Value) -> String {
+    format!("{}\n", json!({"id": id, "text": text, "time": time}))
+}
+
+#[test]
+fn one_answer_per_line_with_stable_ids_and_merges() {
+    let input = [
+        record(json!("x"), &words(0..60), json!("2023-09-05T10:00:00Z")),
+        record(json!(2), &words(40..100), json!(1_693_908_100)),
+        record(json!("b"), &words(20..80), Value::Null),
+        record(json!("x2"), &words(0..60), json!("2023-09-05T10:05:00+00:00")),
+    ]
+    .concat();
+    let args = ["--threshold", "0.5", "--preset", "near-duplicate"];
+    // Unigram shingles would need a flag; 5-grams of these sliding windows overlap enough.
+    let out = stream(&args, &input);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let got = lines(&out);
+    assert_eq!(got.len(), 4);
+    assert_eq!(got[0]["id"], "x");
+    assert_eq!(got[1]["id"], 2);
+    assert_eq!(got[0]["new_cluster"], true);
+    assert_eq!(got[3]["new_cluster"], false);
+    assert_eq!(got[3]["cluster"], got[0]["cluster"]);
+    assert_eq!(got[3]["neighbours"][0][0], "x");
+    for g in &got {
+        assert!(g["merged"].is_array() && g["neighbours"].is_array());
+    }
+}
+
+#[test]
+fn index_is_saved_and_resumed() {
+    let dir = tempfile::tempdir().unwrap();
+    let idx = dir.path().join("stories.idx");
+    let idx = idx.to_str().unwrap();
+    let first = record(json!("a"), &words(0..50), json!(100));
+    let out = stream(&["--index", idx], &first);
+    assert_eq!(out.status.code(), Some(0));
+    let a = lines(&out)[0]["cluster"].clone();
+    // A second run loads the index: the copy joins the saved story.
+    let out = stream(&["--index", idx], &record(json!("a2"), &words(0..50), json!(200)));
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(lines(&out)[0]["cluster"], a);
+    assert_eq!(lines(&out)[0]["neighbours"][0][0], "a");
+    // The same id again is a bad line: exit 1, the error names the line and the id.
+    let out = stream(&["--index", idx], &record(json!("a"), "x", json!(300)));
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("<stdin>:1") && err.contains("\"a\""), "{err}");
+    // Options that do not match the saved index are a usage error.
+    let out = stream(&["--index", idx, "--preset", "rewrite"], "");
+    assert_eq!(out.status.code(), Some(2));
+    // A damaged index file is a clear error, never a panic.
+    let mut bytes = std::fs::read(idx).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    std::fs::write(idx, &bytes).unwrap();
+    let out = stream(&["--index", idx], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("corrupted"));
+}
+
+#[test]
+fn bad_lines_and_options() {
+    let out = stream(&[], "{\"id\": \"a\", \"text\": \"fine\"}\nnot json\n");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(lines(&out).len(), 1, "the good line before was answered");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("<stdin>:2"));
+    let out = stream(&[], "{\"id\": \"a\", \"text\": \"x\", \"time\": \"noon\"}\n");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("RFC 3339"));
+    let out = stream(&["--window", "3 days"], "");
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn reuters_stream_then_seeds_share_one_story() {
+    let Some(dir) = neardup::corpus::find_reuters() else {
+        eprintln!("Reuters-21578 not found: skipped");
+        return;
+    };
+    let mut input = String::new();
+    for (i, a) in neardup::corpus::read_reuters(&dir).unwrap().iter().enumerate() {
+        input += &record(json!(a.id), &a.text, json!(i));
+    }
+    let mut seeds: Vec<_> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/seeds"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    seeds.sort();
+    for p in &seeds {
+        let text = std::fs::read_to_string(p).unwrap();
+        input += &record(json!(p.file_name().unwrap().to_string_lossy()), &text, json!(20_000));
+    }
+    let out = stream(&["--preset", "rewrite"], &input);
+    assert_eq!(out.status.code(), Some(0));
+    let got = lines(&out);
+    assert_eq!(got.len(), 19_043 + 5);
+    let seed_lines = &got[19_043..];
+    let story = &seed_lines[4]["cluster"];
+    // Every seed ends in the story of the last one (earlier ones may have been merged into it,
+    // which the later lines report).
+    let mut merged: Vec<Value> = Vec::new();
+    for s in seed_lines {
+        merged.extend(s["merged"].as_array().unwrap().iter().cloned());
+    }
+    for s in seed_lines {
+        assert!(&s["cluster"] == story || merged.contains(&s["cluster"]), "{s}");
+        for (id, _) in s["neighbours"].as_array().unwrap().iter().map(|n| (&n[0], &n[1])) {
+            assert!(id.as_str().unwrap().ends_with(".txt"), "a Reuters article joined: {id}");
+        }
+    }
+}
