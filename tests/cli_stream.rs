@@ -46,13 +46,22 @@ fn one_answer_per_line_with_stable_ids_and_merges() {
         record(json!("x"), &words(0..60), json!("2023-09-05T10:00:00Z")),
         record(json!(2), &words(40..100), json!(1_693_908_100)),
         record(json!("b"), &words(20..80), Value::Null),
-        record(json!("x2"), &words(0..60), json!("2023-09-05T10:05:00+00:00")),
+        record(
+            json!("x2"),
+            &words(0..60),
+            json!("2023-09-05T10:05:00+00:00"),
+        ),
     ]
     .concat();
     let args = ["--threshold", "0.5", "--preset", "near-duplicate"];
     // Unigram shingles would need a flag; 5-grams of these sliding windows overlap enough.
     let out = stream(&args, &input);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let got = lines(&out);
     assert_eq!(got.len(), 4);
     assert_eq!(got[0]["id"], "x");
@@ -76,7 +85,10 @@ fn index_is_saved_and_resumed() {
     assert_eq!(out.status.code(), Some(0));
     let a = lines(&out)[0]["cluster"].clone();
     // A second run loads the index: the copy joins the saved story.
-    let out = stream(&["--index", idx], &record(json!("a2"), &words(0..50), json!(200)));
+    let out = stream(
+        &["--index", idx],
+        &record(json!("a2"), &words(0..50), json!(200)),
+    );
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(lines(&out)[0]["cluster"], a);
     assert_eq!(lines(&out)[0]["neighbours"][0][0], "a");
@@ -104,7 +116,10 @@ fn bad_lines_and_options() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(lines(&out).len(), 1, "the good line before was answered");
     assert!(String::from_utf8_lossy(&out.stderr).contains("<stdin>:2"));
-    let out = stream(&[], "{\"id\": \"a\", \"text\": \"x\", \"time\": \"noon\"}\n");
+    let out = stream(
+        &[],
+        "{\"id\": \"a\", \"text\": \"x\", \"time\": \"noon\"}\n",
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("RFC 3339"));
     let out = stream(&["--window", "3 days"], "");
@@ -118,7 +133,11 @@ fn reuters_stream_then_seeds_share_one_story() {
         return;
     };
     let mut input = String::new();
-    for (i, a) in neardup::corpus::read_reuters(&dir).unwrap().iter().enumerate() {
+    for (i, a) in neardup::corpus::read_reuters(&dir)
+        .unwrap()
+        .iter()
+        .enumerate()
+    {
         input += &record(json!(a.id), &a.text, json!(i));
     }
     let mut seeds: Vec<_> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/seeds"))
@@ -128,7 +147,11 @@ fn reuters_stream_then_seeds_share_one_story() {
     seeds.sort();
     for p in &seeds {
         let text = std::fs::read_to_string(p).unwrap();
-        input += &record(json!(p.file_name().unwrap().to_string_lossy()), &text, json!(20_000));
+        input += &record(
+            json!(p.file_name().unwrap().to_string_lossy()),
+            &text,
+            json!(20_000),
+        );
     }
     let out = stream(&["--preset", "rewrite"], &input);
     assert_eq!(out.status.code(), Some(0));
@@ -143,9 +166,20 @@ fn reuters_stream_then_seeds_share_one_story() {
         merged.extend(s["merged"].as_array().unwrap().iter().cloned());
     }
     for s in seed_lines {
-        assert!(&s["cluster"] == story || merged.contains(&s["cluster"]), "{s}");
-        for (id, _) in s["neighbours"].as_array().unwrap().iter().map(|n| (&n[0], &n[1])) {
-            assert!(id.as_str().unwrap().ends_with(".txt"), "a Reuters article joined: {id}");
+        assert!(
+            &s["cluster"] == story || merged.contains(&s["cluster"]),
+            "{s}"
+        );
+        for (id, _) in s["neighbours"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| (&n[0], &n[1]))
+        {
+            assert!(
+                id.as_str().unwrap().ends_with(".txt"),
+                "a Reuters article joined: {id}"
+            );
         }
     }
 }
