@@ -16,10 +16,14 @@
 //!   [`Index::with_window`], removes old articles so memory stays bounded on an endless stream.
 //! - **Save and load** in a compact binary format with a version header and a checksum; a
 //!   truncated, corrupted or wrong-version file is an error, never a panic.
+//! - **Rare-word postings.** The weighted method keeps postings only for words in at most four
+//!   times the specificity bound of documents (at least 256); a word that once grew past it is
+//!   never an anchor again, even if evictions later make it rare.
 //! - **Concurrency.** `Index` is `Send + Sync`: queries run in parallel under a read lock while
 //!   one thread inserts under a write lock; features are computed before the lock is taken.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::io::{Read, Write};
 use std::sync::RwLock;
 
@@ -118,9 +122,11 @@ struct Inner {
     slots: Vec<Option<Doc>>,
     ids: HashMap<String, u32>,
     /// MinHash: one map per band; SimHash: one per table; weighted: a single postings map.
-    tables: Vec<HashMap<u64, Vec<u32>>>,
+    tables: Vec<KeyMap<Vec<u32>>>,
     /// Weighted method: document frequency of each term among live documents.
-    df: HashMap<u64, u32>,
+    df: KeyMap<u32>,
+    /// Weighted method: terms too common to keep postings for (never anchors).
+    saturated: KeyMap<()>,
     stories: HashMap<StoryId, Story>,
     next_story: StoryId,
     window: Option<Timestamp>,
@@ -142,7 +148,7 @@ impl Index {
         Ok(Index {
             signer,
             inner: RwLock::new(Inner {
-                tables: vec![HashMap::new(); tables],
+                tables: vec![KeyMap::default(); tables],
                 ..Inner::default()
             }),
         })
@@ -173,6 +179,48 @@ impl Index {
     /// Number of live stories.
     pub fn stories(&self) -> usize {
         self.read().stories.len()
+    }
+
+    /// An estimate of the heap memory the index holds, in bytes: features, tables, ids and
+    /// stories (hash tables counted at their capacity). For capacity planning and monitoring.
+    pub fn memory_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let inner = self.read();
+        let vec = size_of::<Vec<u32>>();
+        let docs: usize = inner
+            .slots
+            .iter()
+            .map(|d| {
+                size_of::<Option<Doc>>()
+                    + d.as_ref().map_or(0, |d| {
+                        d.id.capacity()
+                            + match &d.features {
+                                DocFeatures::MinHash { signature, set } => {
+                                    4 * signature.capacity() + 8 * set.capacity()
+                                }
+                                DocFeatures::SimHash { .. } => 0,
+                                DocFeatures::Weighted { terms } => 8 * terms.capacity(),
+                            }
+                    })
+            })
+            .sum();
+        let tables: usize = inner
+            .tables
+            .iter()
+            .map(|t| {
+                t.capacity() * (8 + vec + 1) + t.values().map(|l| 4 * l.capacity()).sum::<usize>()
+            })
+            .sum();
+        let ids = inner.ids.capacity() * (size_of::<String>() + 4 + 1)
+            + inner.ids.keys().map(String::capacity).sum::<usize>();
+        let stories: usize = inner.stories.capacity() * (8 + size_of::<Story>() + 1)
+            + inner
+                .stories
+                .values()
+                .map(|s| 4 * s.members.capacity())
+                .sum::<usize>();
+        let df = (inner.df.capacity() + inner.saturated.capacity()) * (8 + 4 + 1);
+        docs + tables + ids + stories + df
     }
 
     /// The story of article `id`, if it is in the index.
@@ -431,6 +479,33 @@ impl Index {
     }
 }
 
+/// A map keyed by 64-bit hash values (band keys, term hashes, masked fingerprints): one
+/// multiply-xorshift spreads them enough, where the default SipHash would cost several times more.
+type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
+
+/// Mixes a `u64` key cheaply; see [`KeyMap`].
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u64` keys are used; fold anything else in anyway, correctly if slowly.
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn write_u64(&mut self, key: u64) {
+        // Masked SimHash keys have all-zero stretches: mix high bits down and low bits up.
+        let x = key.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.0 = x ^ (x >> 29);
+    }
+}
+
 const MAGIC: &[u8; 8] = b"NDUPIDX\0";
 /// Version of the saved-index format this build writes and reads.
 pub const FORMAT_VERSION: u32 = 1;
@@ -562,13 +637,27 @@ impl Inner {
     }
 
     fn add_to_tables(&mut self, signer: &Signer, slot: u32, f: &DocFeatures) {
-        for (table, key) in signer.keys(f) {
-            self.tables[table].entry(key).or_default().push(slot);
-        }
         if let DocFeatures::Weighted { terms } = f {
+            // Postings only for words that can still be anchors: a word in more than four
+            // times the specificity bound of documents never will, and its list would make
+            // every removal slow.
+            let cap = (4.0 * signer.config.profile.max_specific_df(self.live + 1)).max(256.0);
             for &t in terms {
                 *self.df.entry(t).or_default() += 1;
+                if self.saturated.contains_key(&t) {
+                    continue;
+                }
+                let list = self.tables[0].entry(t).or_default();
+                list.push(slot);
+                if list.len() as f64 > cap {
+                    self.tables[0].remove(&t);
+                    self.saturated.insert(t, ());
+                }
             }
+            return;
+        }
+        for (table, key) in signer.keys(f) {
+            self.tables[table].entry(key).or_default().push(slot);
         }
     }
 

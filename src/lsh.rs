@@ -77,6 +77,28 @@ impl Banding {
         if num_perm == 0 {
             return Err(Error::InvalidConfig("num_perm must be positive".into()));
         }
+        // The search costs about a millisecond and configurations ask again and again: memoize.
+        type Memo = std::sync::Mutex<Vec<((u64, usize, u64), Banding)>>;
+        static MEMO: std::sync::OnceLock<Memo> = std::sync::OnceLock::new();
+        let key = (threshold.to_bits(), num_perm, fn_weight.to_bits());
+        let memo = MEMO.get_or_init(Default::default);
+        if let Some(&(_, b)) = memo
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .find(|(k, _)| *k == key)
+        {
+            return Ok(b);
+        }
+        let best = Banding::search(threshold, num_perm, fn_weight)?;
+        let mut memo = memo.lock().unwrap_or_else(|e| e.into_inner());
+        if memo.len() < 256 {
+            memo.push((key, best));
+        }
+        Ok(best)
+    }
+
+    fn search(threshold: f64, num_perm: usize, fn_weight: f64) -> Result<Banding, Error> {
         // (meets the recall floor, weighted error): layouts that meet it always win.
         let mut best = ((false, f64::INFINITY), Banding::new(1, 1, num_perm)?);
         for bands in 1..=num_perm {

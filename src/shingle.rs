@@ -120,22 +120,53 @@ impl Shingler {
     /// Shingle hashes in text order, repeats kept (term frequencies for SimHash).
     pub fn raw_shingles_into(&mut self, text: &str, out: &mut Vec<u64>) {
         out.clear();
-        text::normalize_into(text, &mut self.normalized);
-        match self.config.kind {
-            ShingleKind::Words => self.word_shingles(out),
-            ShingleKind::Chars => self.char_shingles(out),
+        if self.config.kind == ShingleKind::Words && text.is_ascii() {
+            // Normalizing ASCII only lowers case and folds white space, neither of which moves
+            // a token boundary: tokenize the raw bytes directly (same hashes, tested).
+            self.ascii_tokens(text);
+        } else {
+            text::normalize_into(text, &mut self.normalized);
+            match self.config.kind {
+                ShingleKind::Words => {
+                    let (seed, drop) = (self.seed, self.config.drop_stop_words);
+                    self.tokens.clear();
+                    self.tokens.extend(
+                        text::words(&self.normalized)
+                            .filter(|w| !(drop && text::is_stop_word(w)))
+                            .map(|w| xxh3_64_with_seed(w.as_bytes(), seed)),
+                    );
+                }
+                ShingleKind::Chars => return self.char_shingles(out),
+            }
         }
+        self.word_shingles(out);
     }
 
+    /// Token hashes of ASCII `text`: runs of letters and digits, lowered into a scratch buffer.
+    fn ascii_tokens(&mut self, text: &str) {
+        let (seed, drop) = (self.seed, self.config.drop_stop_words);
+        self.tokens.clear();
+        let word = &mut self.normalized; // reused as the token buffer
+        word.clear();
+        let emit = |word: &mut String, tokens: &mut Vec<u64>| {
+            if !(word.is_empty() || drop && text::is_stop_word(word)) {
+                tokens.push(xxh3_64_with_seed(word.as_bytes(), seed));
+            }
+            word.clear();
+        };
+        for &b in text.as_bytes() {
+            if b.is_ascii_alphanumeric() {
+                word.push(b.to_ascii_lowercase() as char);
+            } else if !word.is_empty() {
+                emit(word, &mut self.tokens);
+            }
+        }
+        emit(word, &mut self.tokens);
+    }
+
+    /// Word shingles from the token hashes in `self.tokens`.
     fn word_shingles(&mut self, out: &mut Vec<u64>) {
         let seed = self.seed;
-        self.tokens.clear();
-        let drop = self.config.drop_stop_words;
-        self.tokens.extend(
-            text::words(&self.normalized)
-                .filter(|w| !(drop && text::is_stop_word(w)))
-                .map(|w| xxh3_64_with_seed(w.as_bytes(), seed)),
-        );
         let n = self.config.size;
         if self.tokens.is_empty() {
             return;
@@ -259,6 +290,31 @@ mod tests {
     fn stop_words_dropped() {
         let cfg = ShingleConfig::words(1).drop_stop_words(true);
         assert_eq!(set(cfg, "the cat and the hat").len(), 2);
+    }
+
+    proptest::proptest! {
+        /// The ASCII fast path gives exactly the hashes of normalize + tokenize.
+        #[test]
+        fn ascii_fast_path_matches_normalized_path(
+            text in "[ -~\t\n]{0,200}",
+            n in 1usize..6,
+            drop in proptest::bool::ANY,
+        ) {
+            let cfg = ShingleConfig::words(n).drop_stop_words(drop);
+            let mut fast = Shingler::new(cfg, 3).unwrap();
+            let mut got = Vec::new();
+            fast.raw_shingles_into(&text, &mut got);
+            // The slow path: force normalization by going through the non-ASCII route.
+            let mut slow = Shingler::new(cfg, 3).unwrap();
+            text::normalize_into(&text, &mut slow.normalized);
+            slow.tokens = text::words(&slow.normalized)
+                .filter(|w| !(drop && text::is_stop_word(w)))
+                .map(|w| xxh3_64_with_seed(w.as_bytes(), 3))
+                .collect();
+            let mut want = Vec::new();
+            slow.word_shingles(&mut want);
+            proptest::prop_assert_eq!(got, want);
+        }
     }
 
     #[test]
