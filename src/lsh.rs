@@ -178,26 +178,19 @@ impl Banding {
             }
         }
         let rows = self.rows;
-        let pairs = (0..self.bands)
-            .into_par_iter()
-            .map(|band| {
-                let mut keys: Vec<(u64, u32)> = signatures
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, s)| !s.is_empty())
-                    .map(|(i, s)| {
-                        let v = &s.values()[band * rows..(band + 1) * rows];
-                        (band_key(v), i as u32)
-                    })
-                    .collect();
-                keys.sort_unstable();
-                let mut pairs = Vec::new();
-                pairs_in_runs(&keys, &mut pairs);
-                pairs
-            })
-            .flatten()
-            .collect();
-        Ok(sort_dedup(pairs))
+        Ok(pairs_from_tables(self.bands, |band| {
+            signatures
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| !s.is_empty())
+                .map(|(i, s)| {
+                    (
+                        band_key(&s.values()[band * rows..(band + 1) * rows]),
+                        i as u32,
+                    )
+                })
+                .collect()
+        }))
     }
 }
 
@@ -262,7 +255,24 @@ pub(crate) fn pairs_in_runs(keys: &[(u64, u32)], out: &mut Vec<Pair>) {
     }
 }
 
-pub(crate) fn sort_dedup(mut pairs: Vec<Pair>) -> Vec<Pair> {
+/// The pairs of documents sharing a key in any of `tables` key tables, built and sorted in
+/// parallel (one `(key, doc)` list per table), sorted and deduplicated.
+fn pairs_from_tables(tables: usize, keys: impl Fn(usize) -> Vec<(u64, u32)> + Sync) -> Vec<Pair> {
+    let pairs = (0..tables)
+        .into_par_iter()
+        .map(|t| {
+            let mut keys = keys(t);
+            keys.sort_unstable();
+            let mut pairs = Vec::new();
+            pairs_in_runs(&keys, &mut pairs);
+            pairs
+        })
+        .flatten()
+        .collect();
+    sort_dedup(pairs)
+}
+
+fn sort_dedup(mut pairs: Vec<Pair>) -> Vec<Pair> {
     pairs.par_sort_unstable();
     pairs.dedup();
     pairs
@@ -279,22 +289,14 @@ pub fn simhash_candidates(
             "SimHash distance must be 0..=30, got {max_distance}"
         )));
     }
-    let pairs = simhash_tables(max_distance)
-        .into_par_iter()
-        .map(|mask| {
-            let mut keys: Vec<(u64, u32)> = fingerprints
-                .iter()
-                .enumerate()
-                .map(|(i, f)| (f.0 & mask, i as u32))
-                .collect();
-            keys.sort_unstable();
-            let mut pairs = Vec::new();
-            pairs_in_runs(&keys, &mut pairs);
-            pairs
-        })
-        .flatten()
-        .collect();
-    Ok(sort_dedup(pairs))
+    let masks = simhash_tables(max_distance);
+    Ok(pairs_from_tables(masks.len(), |t| {
+        fingerprints
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.0 & masks[t], i as u32))
+            .collect()
+    }))
 }
 
 #[cfg(test)]
