@@ -11,7 +11,7 @@
 //!
 //! the weighted areas of false positives (below the threshold `t`) and false negatives (above
 //! it), among the layouts that make a pair exactly at the threshold a candidate with probability
-//! at least [`MIN_P_AT_THRESHOLD`] (0.99). Every candidate is verified afterwards, so a false
+//! at least [`MIN_P_AT_THRESHOLD`] (0.995). Every candidate is verified afterwards, so a false
 //! positive costs only time while a false negative loses a pair for good: the defaults favour
 //! recall. (The area criterion alone picks 16 × 8 at `t = 0.8`, `P(0.8) = 0.95`, which lost up to
 //! 4% of clustered pairs on Reuters-21578 for some seeds.) Hashes left over when
@@ -57,7 +57,7 @@ pub const FN_WEIGHT: f64 = 0.95;
 
 /// The chosen layout must make a pair exactly at the threshold a candidate with at least this
 /// probability (when any layout with `b·r ≤ k` can): pairs above it are found even more surely.
-pub const MIN_P_AT_THRESHOLD: f64 = 0.99;
+pub const MIN_P_AT_THRESHOLD: f64 = 0.995;
 
 impl Banding {
     /// The `(b, r)` with `b·r ≤ num_perm` minimizing the weighted error areas around `threshold`
