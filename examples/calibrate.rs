@@ -3,7 +3,10 @@
 //! comes, and how large clusters get, for a grid of thresholds and chain-guard floors.
 //!
 //! ```text
-//! cargo run --release --example calibrate
+//! cargo run --release --example calibrate              # the preset's bounds
+//! cargo run --release --example calibrate 50 0.001     # specific if df ≤ 50 + 0.001·N
+//! NEARDUP_DUMP=0.08 cargo run --release --example calibrate   # also print the ten largest
+//!                                  # clusters at the preset's threshold with that chain floor
 //! ```
 
 use neardup::config::{REWRITE_CHAIN_FLOOR, REWRITE_THRESHOLD};
