@@ -651,3 +651,39 @@ proptest! {
         }
     }
 }
+
+/// The whole of Reuters-21578 as JSON Lines through `neardup cluster`: every id exactly once,
+/// in input order, and cluster values that name a member of the cluster.
+#[test]
+fn reuters_jsonl_run_has_every_id_once_in_order() {
+    let Some(dir) = neardup::corpus::find_reuters() else {
+        eprintln!("Reuters-21578 not found: skipped");
+        return;
+    };
+    let articles = neardup::corpus::read_reuters(&dir).expect("corpus reads");
+    let input: String = articles
+        .iter()
+        .map(|a| format!("{}\n", json!({"id": a.id, "text": a.text})))
+        .collect();
+    for preset in ["near-duplicate", "rewrite"] {
+        let out = run(&["cluster", "--preset", preset], &input);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let got = lines(&out);
+        assert_eq!(got.len(), articles.len());
+        let ids: HashMap<&str, usize> = articles
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.id.as_str(), i))
+            .collect();
+        let mut representatives: HashMap<String, usize> = HashMap::new();
+        for (line, article) in got.iter().zip(&articles) {
+            assert_eq!(line["id"], article.id.as_str());
+            let cluster = line["cluster"].as_str().expect("string cluster value");
+            assert!(ids[cluster] <= ids[article.id.as_str()], "cluster is its first member");
+            if line["representative"] == true {
+                *representatives.entry(cluster.to_string()).or_default() += 1;
+            }
+        }
+        assert!(representatives.values().all(|&n| n == 1), "one representative per cluster");
+    }
+}
