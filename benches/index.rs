@@ -16,7 +16,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
-use neardup::{Index, Preset};
+use neardup::{Config, Index, Preset, Verification};
 
 /// Resident memory of this process in bytes (Linux), 0 elsewhere.
 fn rss() -> u64 {
@@ -36,11 +36,22 @@ fn bench_index(c: &mut Criterion) {
     if std::env::var_os("NEARDUP_BENCH_1M").is_some() {
         sizes.push(1_000_000);
     }
-    for preset in [Preset::NearDuplicate, Preset::Rewrite] {
+    let configs = [
+        ("near-duplicate", Config::preset(Preset::NearDuplicate)),
+        (
+            "near-duplicate, estimated",
+            Config::builder(Preset::NearDuplicate)
+                .verification(Verification::Estimated)
+                .build()
+                .expect("valid"),
+        ),
+        ("rewrite", Config::preset(Preset::Rewrite)),
+    ];
+    for (name, config) in configs {
         for &n in &sizes {
             let texts = common::generated(n + 4_000, 11);
             let before = rss();
-            let index = Index::new(preset);
+            let index = Index::with_config(config.clone()).expect("valid");
             let start = Instant::now();
             for (i, t) in texts[..n].iter().enumerate() {
                 index
@@ -68,13 +79,13 @@ fn bench_index(c: &mut Criterion) {
             let (ip50, ip99) = percentiles(inserts);
             let (qp50, qp99) = percentiles(queries);
             eprintln!(
-                "{preset:?} with {n} articles: built in {build:.2?} ({:.1} µs/article), \
+                "{name} with {n} articles: built in {build:.2?} ({:.1} µs/article), \
                  {per_article:.0} bytes/article held ({resident:.0} more resident); insert p50 {ip50:.2?} p99 {ip99:.2?}; \
                  query p50 {qp50:.2?} p99 {qp99:.2?}",
                 build.as_secs_f64() * 1e6 / n as f64
             );
 
-            let mut group = c.benchmark_group(format!("index/{preset:?}/{n}"));
+            let mut group = c.benchmark_group(format!("index/{name}/{n}"));
             group
                 .sample_size(20)
                 .measurement_time(Duration::from_secs(3));
