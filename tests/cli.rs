@@ -679,11 +679,17 @@ fn reuters_jsonl_run_has_every_id_once_in_order() {
         for (line, article) in got.iter().zip(&articles) {
             assert_eq!(line["id"], article.id.as_str());
             let cluster = line["cluster"].as_str().expect("string cluster value");
-            assert!(ids[cluster] <= ids[article.id.as_str()], "cluster is its first member");
+            assert!(
+                ids[cluster] <= ids[article.id.as_str()],
+                "cluster is its first member"
+            );
             if line["representative"] == true {
                 *representatives.entry(cluster.to_string()).or_default() += 1;
             }
         }
-        assert!(representatives.values().all(|&n| n == 1), "one representative per cluster");
+        assert!(
+            representatives.values().all(|&n| n == 1),
+            "one representative per cluster"
+        );
     }
 }
