@@ -97,12 +97,18 @@ impl Clusterer {
     /// Clusters `texts`: every text is in exactly one cluster; clusters are sorted by id.
     ///
     /// Empty and whitespace-only texts have no features: each stays a cluster of its own.
+    ///
+    /// # Panics
+    /// With more than `u32::MAX` texts in one batch.
     pub fn cluster<T: AsRef<str> + Sync>(&self, texts: &[T]) -> Vec<Cluster> {
         let features = self.features(texts);
         self.cluster_features(&features)
     }
 
     /// The features (signatures, fingerprints or profiles) of `texts` under this configuration.
+    ///
+    /// # Panics
+    /// With more than `u32::MAX` texts in one batch (pairs are stored as `u32` indices).
     pub fn features<T: AsRef<str> + Sync>(&self, texts: &[T]) -> Features {
         assert!(
             texts.len() <= u32::MAX as usize,

@@ -161,8 +161,10 @@ impl Config {
     /// The MinHash LSH band layout: the explicit one, or the optimal one for the threshold.
     pub fn banding(&self) -> Result<Banding, Error> {
         match self.banding {
-            Some(b) => Ok(b),
-            None => Banding::optimal(self.threshold, self.num_perm, FN_WEIGHT),
+            // Re-checked: a configuration may come from a file.
+            Some(b) => Banding::new(b.bands, b.rows, self.num_perm),
+            // A threshold of 1 (identical sets only) is designed for as just below 1.
+            None => Banding::optimal(self.threshold.min(1.0 - 1e-6), self.num_perm, FN_WEIGHT),
         }
     }
 
@@ -278,9 +280,17 @@ impl Config {
                 p.min_shared_anchors, p.anchors
             )));
         }
-        if !(p.prior >= 0.0 && p.specific_base >= 0.0 && p.specific_frac >= 0.0) {
+        // With a prior of at least one pseudo-document every weight ln((N + P)/(df + 1)) is
+        // positive (df ≤ N), which the sign convention for specific words relies on.
+        if !(p.prior >= 1.0 && p.prior.is_finite()) {
+            return Err(Error::InvalidConfig(format!(
+                "profile prior must be at least 1, got {}",
+                p.prior
+            )));
+        }
+        if !(p.specific_base >= 0.0 && p.specific_frac >= 0.0) {
             return Err(Error::InvalidConfig(
-                "profile prior and specificity bounds must be non-negative".into(),
+                "profile specificity bounds must be non-negative".into(),
             ));
         }
         Ok(())

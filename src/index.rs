@@ -13,12 +13,19 @@
 //!   weighted method measures word rarity over the documents indexed so far, so early
 //!   assignments can differ from a batch run over the whole corpus.
 //! - **Time window.** [`Index::evict_older_than`], or a window set with
-//!   [`Index::with_window`], removes old articles so memory stays bounded on an endless stream.
+//!   [`Index::with_window`], removes old articles so memory stays bounded on an endless stream
+//!   (freed slots are reused; eviction takes the oldest first from a time-ordered set). An
+//!   article older than the window is still inserted, and evicted when a newer one arrives.
 //! - **Save and load** in a compact binary format with a version header and a checksum; a
 //!   truncated, corrupted or wrong-version file is an error, never a panic.
 //! - **Rare-word postings.** The weighted method keeps postings only for words in at most four
 //!   times the specificity bound of documents (at least 256); a word that once grew past it is
-//!   never an anchor again, even if evictions later make it rare.
+//!   never an anchor again, even if evictions later make it rare (the set is saved with the
+//!   index, so a loaded index answers alike).
+//! - **Removal.** Removing an article never splits its story. If it was the representative, the
+//!   member whose least similar fellow member is most similar takes over, which keeps the
+//!   chain guard's invariant whenever any member can; a story can still end up held together
+//!   only by members that left.
 //! - **Concurrency.** `Index` is `Send + Sync`: queries run in parallel under a read lock while
 //!   one thread inserts under a write lock; features are computed before the lock is taken.
 
@@ -105,6 +112,8 @@ enum DocFeatures {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct Doc {
     id: String,
+    /// Insertion order, kept across save and load (slots are reused and compacted).
+    seq: u64,
     time: Timestamp,
     story: StoryId,
     features: DocFeatures,
@@ -112,7 +121,7 @@ struct Doc {
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 struct Story {
-    /// Slots of the members, in insertion order.
+    /// Slots of the members, in insertion order (by `Doc::seq`).
     members: Vec<u32>,
     representative: u32,
 }
@@ -120,6 +129,11 @@ struct Story {
 #[derive(Debug, Default)]
 struct Inner {
     slots: Vec<Option<Doc>>,
+    /// Slots freed by removals, reused so an endless stream does not grow `slots`.
+    free: Vec<u32>,
+    /// Live slots by (time, insertion order): eviction takes from the front.
+    by_time: std::collections::BTreeSet<(Timestamp, u64, u32)>,
+    next_seq: u64,
     ids: HashMap<String, u32>,
     /// MinHash: one map per band; SimHash: one per table; weighted: a single postings map.
     tables: Vec<KeyMap<Vec<u32>>>,
@@ -220,7 +234,8 @@ impl Index {
                 .map(|s| 4 * s.members.capacity())
                 .sum::<usize>();
         let df = (inner.df.capacity() + inner.saturated.capacity()) * (8 + 4 + 1);
-        docs + tables + ids + stories + df
+        let order = inner.by_time.len() * 48 + inner.free.capacity() * 4;
+        docs + tables + ids + stories + df + order
     }
 
     /// The story of article `id`, if it is in the index.
@@ -259,16 +274,19 @@ impl Index {
         } else {
             inner.newest = inner.newest.max(time);
         }
-        let slot = inner.slots.len() as u32;
-        inner.add_to_tables(&self.signer, slot, &features);
-        inner.slots.push(Some(Doc {
-            id: id.to_string(),
-            time,
-            story: 0,
-            features,
-        }));
-        inner.ids.insert(id.to_string(), slot);
-        inner.live += 1;
+        let seq = inner.next_seq;
+        inner.next_seq += 1;
+        let slot = inner.place(
+            &self.signer,
+            Doc {
+                id: id.to_string(),
+                seq,
+                time,
+                story: 0,
+                features,
+            },
+            true,
+        );
         let neighbours = inner.neighbours(&self.signer, slot);
         let (cluster, is_new_cluster, merged) = inner.assign(&self.signer, slot, &neighbours);
         Ok(Assignment {
@@ -320,22 +338,30 @@ impl Index {
     /// Writes the index: magic bytes, format version, payload length, checksum, payload.
     pub fn save<W: Write>(&self, mut writer: W) -> Result<(), Error> {
         let inner = self.read();
+        // Slots are compacted on save, in insertion order: map each live slot to its position.
+        let mut live: Vec<(u64, u32)> = inner
+            .slots
+            .iter()
+            .enumerate()
+            .filter_map(|(slot, d)| d.as_ref().map(|d| (d.seq, slot as u32)))
+            .collect();
+        live.sort_unstable();
+        let position: HashMap<u32, u32> = live
+            .iter()
+            .enumerate()
+            .map(|(i, &(_, slot))| (slot, i as u32))
+            .collect();
+        let mut saturated: Vec<u64> = inner.saturated.keys().copied().collect();
+        saturated.sort_unstable();
         let saved = Saved {
             config: self.signer.config.clone(),
-            docs: inner.slots.iter().flatten().cloned().collect(),
+            docs: live
+                .iter()
+                .filter_map(|&(_, slot)| inner.doc(slot).cloned())
+                .collect(),
+            saturated,
+            next_seq: inner.next_seq,
             stories: {
-                // Slots are compacted on save: map each live slot to its position.
-                let mut position = HashMap::new();
-                for (i, slot) in inner
-                    .slots
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, d)| d.is_some())
-                    .map(|(s, _)| s)
-                    .enumerate()
-                {
-                    position.insert(slot as u32, i as u32);
-                }
                 let mut stories: Vec<(StoryId, Story)> = inner
                     .stories
                     .iter()
@@ -432,21 +458,30 @@ impl Index {
             inner.window = saved.window;
             inner.newest = saved.newest;
             inner.next_story = saved.next_story;
+            inner.next_seq = saved.next_seq;
+            inner.saturated = saved.saturated.iter().map(|&t| (t, ())).collect();
             let n = saved.docs.len();
-            for (slot, doc) in saved.docs.into_iter().enumerate() {
+            let mut last_seq = None;
+            for doc in saved.docs {
                 if !index.signer.accepts(&doc.features) {
                     return Err(bad("features do not match the configuration"));
                 }
-                if inner.ids.insert(doc.id.clone(), slot as u32).is_some() {
+                if inner.ids.contains_key(&doc.id) {
                     return Err(bad("duplicate id"));
                 }
-                inner.add_to_tables(&index.signer, slot as u32, &doc.features);
-                inner.slots.push(Some(doc));
-                inner.live += 1;
+                if doc.seq >= saved.next_seq || last_seq.is_some_and(|l| doc.seq <= l) {
+                    return Err(bad("insertion order"));
+                }
+                last_seq = Some(doc.seq);
+                // Postings as saved: no word saturates anew while the documents come back.
+                inner.place(&index.signer, doc, false);
             }
             let mut seen = vec![false; n];
             for (id, story) in saved.stories {
-                if id >= saved.next_story || story.members.is_empty() {
+                if id >= saved.next_story
+                    || story.members.is_empty()
+                    || inner.stories.contains_key(&id)
+                {
                     return Err(bad("story ids"));
                 }
                 for &m in &story.members {
@@ -506,6 +541,9 @@ impl Hasher for KeyHasher {
     }
 }
 
+/// Largest story whose representative is re-chosen by pairwise similarity after removal.
+const RECENTER_LIMIT: usize = 64;
+
 const MAGIC: &[u8; 8] = b"NDUPIDX\0";
 /// Version of the saved-index format this build writes and reads.
 pub const FORMAT_VERSION: u32 = 1;
@@ -513,7 +551,11 @@ pub const FORMAT_VERSION: u32 = 1;
 #[derive(Serialize, Deserialize)]
 struct Saved {
     config: Config,
+    /// Live documents in insertion order.
     docs: Vec<Doc>,
+    /// Weighted method: the words without postings.
+    saturated: Vec<u64>,
+    next_seq: u64,
     stories: Vec<(StoryId, Story)>,
     next_story: StoryId,
     window: Option<Timestamp>,
@@ -636,7 +678,21 @@ impl Inner {
         self.slots.get(slot as usize)?.as_ref()
     }
 
-    fn add_to_tables(&mut self, signer: &Signer, slot: u32, f: &DocFeatures) {
+    /// Stores `doc` in a free slot (or a new one), indexes it, and returns the slot.
+    fn place(&mut self, signer: &Signer, doc: Doc, may_saturate: bool) -> u32 {
+        let slot = self.free.pop().unwrap_or(self.slots.len() as u32);
+        self.add_to_tables(signer, slot, &doc.features, may_saturate);
+        self.ids.insert(doc.id.clone(), slot);
+        self.by_time.insert((doc.time, doc.seq, slot));
+        match self.slots.get_mut(slot as usize) {
+            Some(s) => *s = Some(doc),
+            None => self.slots.push(Some(doc)),
+        }
+        self.live += 1;
+        slot
+    }
+
+    fn add_to_tables(&mut self, signer: &Signer, slot: u32, f: &DocFeatures, may_saturate: bool) {
         if let DocFeatures::Weighted { terms } = f {
             // Postings only for words that can still be anchors: a word in more than four
             // times the specificity bound of documents never will, and its list would make
@@ -649,7 +705,7 @@ impl Inner {
                 }
                 let list = self.tables[0].entry(t).or_default();
                 list.push(slot);
-                if list.len() as f64 > cap {
+                if may_saturate && list.len() as f64 > cap {
                     self.tables[0].remove(&t);
                     self.saturated.insert(t, ());
                 }
@@ -714,7 +770,9 @@ impl Inner {
             .map(|s| (s, self.similarity_to(signer, f, own, s)))
             .filter(|&(_, sim)| sim >= threshold)
             .collect();
-        found.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        // Ties go to the earlier article (insertion order survives save and load; slots don't).
+        let seq = |s: u32| self.doc(s).map_or(u64::MAX, |d| d.seq);
+        found.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(seq(a.0).cmp(&seq(b.0))));
         found
     }
 
@@ -723,9 +781,13 @@ impl Inner {
         let p = &signer.config.profile;
         let extra = u32::from(own.is_none()); // a query counts itself, as if inserted
         let n = self.live + extra as usize;
+        // A saturated word has no postings: it cannot be an anchor, whatever its count now.
         let dfs: Vec<u32> = terms
             .iter()
-            .map(|t| self.df.get(t).copied().unwrap_or(0) + extra)
+            .map(|t| match self.saturated.contains_key(t) {
+                true => u32::MAX,
+                false => self.df.get(t).copied().unwrap_or(0) + extra,
+            })
             .collect();
         let anchors = p.anchors(terms, &dfs, n, 2);
         let need = p.min_shared_anchors.min(anchors.len()).max(1);
@@ -903,9 +965,11 @@ impl Inner {
                 d.story = keep;
             }
         }
+        let mut members = std::mem::take(&mut self.stories.get_mut(&keep)?.members);
+        members.extend(moved);
+        members.sort_unstable_by_key(|&m| self.doc(m).map_or(u64::MAX, |d| d.seq));
         let story = self.stories.get_mut(&keep)?;
-        story.members.extend(moved);
-        story.members.sort_unstable(); // slots grow with time: insertion order
+        story.members = members;
         story.representative = rep;
         Some(keep)
     }
@@ -916,45 +980,64 @@ impl Inner {
         };
         self.remove_from_tables(signer, slot, &doc.features);
         self.ids.remove(&doc.id);
+        self.by_time.remove(&(doc.time, doc.seq, slot));
+        self.free.push(slot);
         self.live -= 1;
-        let mut drop_story = false;
-        if let Some(story) = self.stories.get_mut(&doc.story) {
-            story.members.retain(|&m| m != slot);
-            drop_story = story.members.is_empty();
-        }
-        if drop_story {
+        let Some(story) = self.stories.get_mut(&doc.story) else {
+            return;
+        };
+        story.members.retain(|&m| m != slot);
+        if story.members.is_empty() {
             self.stories.remove(&doc.story);
-        } else if self
-            .stories
-            .get(&doc.story)
-            .is_some_and(|s| s.representative == slot)
-        {
-            // The fullest remaining member (earliest on ties) represents the story now.
-            let members = self.stories[&doc.story].members.clone();
-            let rep = members
-                .iter()
-                .copied()
-                .max_by(|&x, &y| {
-                    let c = |s| self.doc(s).map_or(0.0, |d| signer.content(&d.features));
-                    c(x).total_cmp(&c(y)).then(y.cmp(&x))
-                })
-                .unwrap_or(members[0]);
+        } else if story.representative == slot {
+            let members = story.members.clone();
+            let rep = self.new_representative(signer, &members);
             if let Some(s) = self.stories.get_mut(&doc.story) {
                 s.representative = rep;
             }
         }
     }
 
-    fn evict_older_than(&mut self, signer: &Signer, time: Timestamp) -> usize {
-        let old: Vec<u32> = self
-            .slots
+    /// A story's representative after the old one left. With the chain guard: the member whose
+    /// least similar fellow member is most similar (so the guard's invariant holds whenever
+    /// some member can keep it), for stories up to [`RECENTER_LIMIT`] members; otherwise, and
+    /// on ties, the fullest text, then the earliest.
+    fn new_representative(&self, signer: &Signer, members: &[u32]) -> u32 {
+        let content = |s: u32| self.doc(s).map_or(0.0, |d| signer.content(&d.features));
+        let seq = |s: u32| self.doc(s).map_or(u64::MAX, |d| d.seq);
+        let worst = |c: u32| -> f64 {
+            let Some(f) = self.doc(c).map(|d| &d.features) else {
+                return 0.0;
+            };
+            members
+                .iter()
+                .filter(|&&m| m != c)
+                .map(|&m| self.similarity_to(signer, f, Some(c), m))
+                .fold(1.0, f64::min)
+        };
+        let guard = signer.config.chain_floor.is_some() && members.len() <= RECENTER_LIMIT;
+        let key = |s: u32| (if guard { worst(s) } else { 0.0 }, content(s));
+        members
             .iter()
-            .enumerate()
-            .filter_map(|(i, d)| d.as_ref().filter(|d| d.time < time).map(|_| i as u32))
-            .collect();
-        for &slot in &old {
+            .copied()
+            .max_by(|&x, &y| {
+                let (kx, ky) = (key(x), key(y));
+                kx.0.total_cmp(&ky.0)
+                    .then(kx.1.total_cmp(&ky.1))
+                    .then(seq(y).cmp(&seq(x)))
+            })
+            .unwrap_or(members[0])
+    }
+
+    fn evict_older_than(&mut self, signer: &Signer, time: Timestamp) -> usize {
+        let mut evicted = 0;
+        while let Some(&(t, _, slot)) = self.by_time.first() {
+            if t >= time {
+                break;
+            }
             self.remove_slot(signer, slot);
+            evicted += 1;
         }
-        old.len()
+        evicted
     }
 }

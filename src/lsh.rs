@@ -21,8 +21,8 @@
 //! Candidates are found in batch by sorting `(band key, document)` pairs per band, in parallel
 //! over bands, rather than with a hash map per band. A bucket larger than [`MAX_BUCKET`] (a
 //! template shared by thousands of texts) would give a quadratic number of pairs: there each
-//! document is paired only with the next [`MAX_BUCKET`] documents of the bucket, which keeps the
-//! work linear and, after verification, still connects a bucket of true duplicates.
+//! document is paired only with the next [`HUGE_BUCKET_WINDOW`] documents of the bucket, which
+//! keeps the work linear and, after verification, still connects a bucket of true duplicates.
 //!
 //! **SimHash tables.** To find fingerprints within Hamming distance `d`, the 64 bits are cut
 //! into `d + 2` blocks; two fingerprints that differ in at most `d` bits agree exactly on at
@@ -35,8 +35,11 @@ use crate::error::Error;
 use crate::minhash::Signature;
 use crate::simhash::Fingerprint;
 
-/// Documents of one bucket each paired with at most this many following members.
+/// Buckets up to this size give all their pairs.
 pub const MAX_BUCKET: usize = 200;
+
+/// In a larger bucket each document is paired with this many following members only.
+pub const HUGE_BUCKET_WINDOW: usize = 16;
 
 /// A candidate pair of document indices, `a < b`.
 pub type Pair = (u32, u32);
@@ -123,10 +126,10 @@ impl Banding {
 
     /// An explicit layout; fails if `bands × rows` exceeds `num_perm` or either is 0.
     pub fn new(bands: usize, rows: usize, num_perm: usize) -> Result<Banding, Error> {
-        if bands == 0 || rows == 0 || bands * rows > num_perm {
+        let needed = bands.checked_mul(rows);
+        if bands == 0 || rows == 0 || needed.is_none_or(|n| n > num_perm) {
             return Err(Error::InvalidConfig(format!(
-                "{bands} bands × {rows} rows needs {} hashes, the signature has {num_perm}",
-                bands * rows
+                "{bands} bands × {rows} rows needs more hashes than the signature's {num_perm}"
             )));
         }
         Ok(Banding {
@@ -246,8 +249,15 @@ pub(crate) fn pairs_in_runs(keys: &[(u64, u32)], out: &mut Vec<Pair>) {
             end += 1;
         }
         let run = &keys[start..end];
+        // In a huge bucket (boilerplate, templates) members are nearly always alike: a short
+        // window keeps them connected at a fraction of the pairs.
+        let window = if run.len() > MAX_BUCKET {
+            HUGE_BUCKET_WINDOW
+        } else {
+            MAX_BUCKET
+        };
         for (i, &(_, a)) in run.iter().enumerate() {
-            for &(_, b) in run[i + 1..].iter().take(MAX_BUCKET) {
+            for &(_, b) in run[i + 1..].iter().take(window) {
                 out.push((a.min(b), a.max(b)));
             }
         }
@@ -279,7 +289,8 @@ fn sort_dedup(mut pairs: Vec<Pair>) -> Vec<Pair> {
 }
 
 /// Candidate pairs of fingerprints within Hamming distance `max_distance` (0 to 30): every
-/// such pair is found (pigeonhole over `d + 2` blocks), plus some farther ones to verify.
+/// such pair is found (pigeonhole over `d + 2` blocks), plus some farther ones to verify. The
+/// fingerprint 0, which an empty document gets, is never a candidate.
 pub fn simhash_candidates(
     fingerprints: &[Fingerprint],
     max_distance: u32,
@@ -294,6 +305,7 @@ pub fn simhash_candidates(
         fingerprints
             .iter()
             .enumerate()
+            .filter(|(_, f)| f.0 != 0)
             .map(|(i, f)| (f.0 & masks[t], i as u32))
             .collect()
     }))
@@ -326,9 +338,15 @@ mod tests {
         let keys: Vec<(u64, u32)> = (0..10_000).map(|i| (7, i)).collect();
         let mut out = Vec::new();
         pairs_in_runs(&keys, &mut out);
-        assert!(out.len() <= 10_000 * MAX_BUCKET);
+        assert!(out.len() <= 10_000 * HUGE_BUCKET_WINDOW);
         // Still connected: every document is paired with its successor.
-        assert!((0..9_999).all(|i| out.contains(&(i, i + 1)) || i % 1000 != 0));
+        let pairs: std::collections::HashSet<Pair> = out.into_iter().collect();
+        assert!((0..9_999).all(|i| pairs.contains(&(i, i + 1))));
+        // A bucket at the limit still gives every pair.
+        let keys: Vec<(u64, u32)> = (0..MAX_BUCKET as u32).map(|i| (3, i)).collect();
+        let mut out = Vec::new();
+        pairs_in_runs(&keys, &mut out);
+        assert_eq!(out.len(), MAX_BUCKET * (MAX_BUCKET - 1) / 2);
     }
 
     #[test]

@@ -90,7 +90,7 @@ pub struct Words<'a> {
 }
 
 impl<'a> Words<'a> {
-    /// Length in bytes of the word character starting at `i`, or `None` if it is a separator.
+    /// Whether the character starting at `i` is a word character, and its length in bytes.
     #[inline]
     fn word_char_at(&self, i: usize) -> (bool, usize) {
         let b = self.text.as_bytes()[i];

@@ -7,6 +7,10 @@ use std::process::{Command, Output, Stdio};
 use serde_json::{json, Value};
 
 fn stream(args: &[&str], stdin: &str) -> Output {
+    stream_bytes(args, stdin.as_bytes())
+}
+
+fn stream_bytes(args: &[&str], stdin: &[u8]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_neardup"))
         .arg("stream")
         .args(args)
@@ -16,7 +20,7 @@ fn stream(args: &[&str], stdin: &str) -> Output {
         .spawn()
         .expect("binary starts");
     let mut input = child.stdin.take().expect("stdin");
-    let data = stdin.as_bytes().to_vec();
+    let data = stdin.to_vec();
     let writer = std::thread::spawn(move || {
         let _ = input.write_all(&data);
     });
@@ -124,6 +128,20 @@ fn bad_lines_and_options() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("RFC 3339"));
     let out = stream(&["--window", "3 days"], "");
     assert_eq!(out.status.code(), Some(2));
+    // Invalid UTF-8: an error naming the line, or replaced with --lossy.
+    let bytes = b"{\"id\": \"a\", \"text\": \"caf\xe9\"}\n";
+    let out = stream_bytes(&[], bytes);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("<stdin>:1"));
+    let out = stream_bytes(&["--lossy"], bytes);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(lines(&out).len(), 1);
+    // A time with a non-ASCII offset is a bad line, not a crash.
+    let out = stream(
+        &[],
+        "{\"id\": \"a\", \"text\": \"x\", \"time\": \"2023-09-05T10:00:00\u{e9}0:00\"}\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
 }
 
 #[test]

@@ -362,3 +362,101 @@ fn reuters_stream_then_seeds() {
         "Reuters articles joined the seeds: {members:?}"
     );
 }
+
+/// Removing a story's representative hands the role to the member that keeps every other
+/// member above the chain floor, when one can.
+#[test]
+fn removing_the_representative_keeps_the_guard() {
+    let index = Index::new(Preset::Rewrite);
+    // Padding documents so rarity weights are realistic.
+    for i in 0..40 {
+        index
+            .insert(
+                &format!("pad{i}"),
+                &words(1000 + i * 30..1000 + i * 30 + 40),
+                0,
+            )
+            .unwrap();
+    }
+    let full = "Vladivostok summit artillery shells Moscow ammunition Khabarovsk armored train \
+                Shoigu drills Pyongyang";
+    let a = index.insert("a", full, 1).unwrap();
+    let half: Vec<&str> = full.split(' ').collect();
+    let b = index.insert("b", &half[..8].join(" "), 2).unwrap();
+    let c = index.insert("c", &half[4..].join(" "), 3).unwrap();
+    let d = index.insert("d", &half[2..10].join(" "), 4).unwrap();
+    assert_eq!(b.cluster, a.cluster);
+    assert_eq!(c.cluster, a.cluster);
+    assert_eq!(d.cluster, a.cluster);
+    let (_, rep) = index.members(a.cluster).unwrap();
+    assert_eq!(rep, "a");
+    assert!(index.remove("a"));
+    let (members, rep) = index.members(a.cluster).unwrap();
+    assert_eq!(members, ["b", "c", "d"]);
+    // d overlaps both halves; b and c share little.
+    assert_eq!(rep, "d");
+}
+
+/// An endless stream through a window reuses memory instead of growing.
+#[test]
+fn windowed_stream_memory_stays_bounded() {
+    let index = unigram_index().with_window(10);
+    let mut at_half = 0;
+    for i in 0..4_000usize {
+        index
+            .insert(&i.to_string(), &words(i * 3..i * 3 + 30), i as i64)
+            .unwrap();
+        if i == 1_999 {
+            at_half = index.memory_bytes();
+        }
+    }
+    assert!(index.len() <= 11);
+    let at_end = index.memory_bytes();
+    assert!(at_end <= at_half + at_half / 4, "{at_half} → {at_end}");
+}
+
+/// A word that grew too common for postings stays out of the anchors after evictions, and a
+/// saved and loaded index answers exactly alike.
+#[test]
+fn saturated_words_survive_save_and_load() {
+    let index = Index::new(Preset::Rewrite).with_window(10);
+    for i in 0..300 {
+        index
+            .insert(&format!("d{i}"), &format!("zzrare filler{i} other{i}"), 0)
+            .unwrap();
+    }
+    index
+        .insert("p", "zzrare qqword Vladivostok pawpaw", 100)
+        .unwrap();
+    let query = "zzrare qqword Khabarovsk mango";
+    let loaded = Index::load(&saved(&index)[..]).unwrap();
+    assert_eq!(loaded.query(query), index.query(query));
+    assert_eq!(loaded.len(), index.len());
+}
+
+#[test]
+fn edge_configurations() {
+    // A threshold of 1 means identical shingle sets only, and is valid.
+    let config = Config::builder(Preset::NearDuplicate)
+        .threshold(1.0)
+        .build()
+        .unwrap();
+    let index = Index::with_config(config).unwrap();
+    let a = index.insert("a", &words(0..30), 0).unwrap();
+    assert_eq!(
+        index.insert("b", &words(0..30), 0).unwrap().cluster,
+        a.cluster
+    );
+    assert!(index.insert("c", &words(0..29), 0).unwrap().is_new_cluster);
+    // Overflowing or oversized band layouts and priors below one are rejected.
+    assert!(Config::builder(Preset::NearDuplicate)
+        .banding(1 << 62, 4)
+        .build()
+        .is_err());
+    let mut profile = *Config::preset(Preset::Rewrite).profile();
+    profile.prior = 0.0;
+    assert!(Config::builder(Preset::Rewrite)
+        .profile(profile)
+        .build()
+        .is_err());
+}

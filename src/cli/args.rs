@@ -45,8 +45,10 @@ optional (a line without it takes the previous line's time, 0 for the first).
 Output, one line per input line, written as soon as it is read:
   {\"id\":\"b\",\"cluster\":0,\"new_cluster\":false,\"merged\":[3],\"neighbours\":[[\"a\",0.31]]}
 \"cluster\" is a story id that never changes except by a merge, reported in \"merged\" (the ids
-absorbed into \"cluster\"). With --index the index is loaded on start (its options must match) and
-saved on exit, also after a bad line, which stops the stream with exit code 1.
+absorbed into \"cluster\"). With --index the index is loaded on start (its options must match; it
+keeps the window it was saved with unless --window is given) and saved on exit, also after a bad
+line, which stops the stream with exit code 1. An article older than the window is still
+inserted (and evicted when a newer one arrives). --progress and --explain do not apply here.
 ";
 
 const COMPARE_HELP: &str = "\
@@ -141,7 +143,6 @@ pub struct DedupArgs {
     pub inputs: Vec<String>,
 }
 
-/// `neardup compare`.
 /// Options of `neardup stream`.
 #[derive(Debug, Args)]
 pub struct StreamArgs {
@@ -155,6 +156,7 @@ pub struct StreamArgs {
     pub window: Option<String>,
 }
 
+/// `neardup compare`.
 #[derive(Debug, Args)]
 pub struct CompareArgs {
     /// The first document: a file (its whole contents) or - for stdin.

@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use super::args::StreamArgs;
 use super::error::CliError;
-use super::input::parse_record;
+use super::input::{parse_record, warn};
 
 #[derive(Serialize)]
 struct Line<'a> {
@@ -58,7 +58,7 @@ pub fn stream(args: &StreamArgs) -> Result<(), CliError> {
         Some(w) => index.with_window(w),
         None => index,
     };
-    let result = run(&index);
+    let result = run(&index, args.engine.lossy);
     // Save what was indexed, also after a bad line, so the stream can resume.
     if let Some(path) = &args.index {
         save(&index, path)?;
@@ -66,18 +66,36 @@ pub fn stream(args: &StreamArgs) -> Result<(), CliError> {
     result
 }
 
-fn run(index: &Index) -> Result<(), CliError> {
+fn run(index: &Index, lossy: bool) -> Result<(), CliError> {
     let stdin = io::stdin();
     let mut out = io::stdout().lock();
     let mut time: Timestamp = 0;
-    for (n, line) in stdin.lock().lines().enumerate() {
-        let line_no = n + 1;
+    let mut input = stdin.lock();
+    let mut raw = Vec::new();
+    for line_no in 1.. {
         let bad = |message: String| CliError::Line {
             file: "<stdin>".into(),
             line: line_no,
             message,
         };
-        let line = line.map_err(|e| bad(format!("cannot read: {e}")))?;
+        raw.clear();
+        if input
+            .read_until(b'\n', &mut raw)
+            .map_err(|e| bad(format!("cannot read: {e}")))?
+            == 0
+        {
+            break;
+        }
+        let line = match std::str::from_utf8(&raw) {
+            Ok(line) => line.to_string(),
+            Err(_) if lossy => {
+                warn(&format!(
+                    "<stdin>:{line_no}: invalid UTF-8 replaced (--lossy)"
+                ));
+                String::from_utf8_lossy(&raw).into_owned()
+            }
+            Err(e) => return Err(bad(format!("invalid UTF-8 ({e}); --lossy replaces it"))),
+        };
         if line.trim().is_empty() {
             continue;
         }
@@ -156,6 +174,9 @@ fn record_time(line: &str) -> Result<Option<Timestamp>, String> {
 
 /// Seconds since the Unix epoch of an RFC 3339 timestamp (`2023-09-05T10:00:00.5+02:00`).
 pub fn parse_rfc3339(s: &str) -> Option<Timestamp> {
+    if !s.is_ascii() {
+        return None; // every valid timestamp is ASCII; this also keeps the slicing below safe
+    }
     let b = s.as_bytes();
     let num = |r: std::ops::Range<usize>| -> Option<i64> {
         let part = s.get(r)?;
@@ -171,8 +192,24 @@ pub fn parse_rfc3339(s: &str) -> Option<Timestamp> {
     }
     let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let month_days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
     if !(1..=12).contains(&month)
-        || !(1..=31).contains(&day)
+        || day < 1
+        || day > month_days[(month - 1) as usize]
         || hour > 23
         || minute > 59
         || second > 60
@@ -190,8 +227,8 @@ pub fn parse_rfc3339(s: &str) -> Option<Timestamp> {
     let offset = match rest {
         "Z" | "z" => 0,
         _ if rest.len() == 6 && matches!(&rest[..1], "+" | "-") && &rest[3..4] == ":" => {
-            let h: i64 = rest[1..3].parse().ok()?;
-            let m: i64 = rest[4..6].parse().ok()?;
+            let h: i64 = rest[1..3].parse().ok().filter(|h| (0..24).contains(h))?;
+            let m: i64 = rest[4..6].parse().ok().filter(|m| (0..60).contains(m))?;
             let sign = if rest.starts_with('-') { -1 } else { 1 };
             sign * (h * 3600 + m * 60)
         }
@@ -251,6 +288,10 @@ mod tests {
         assert_eq!(parse_rfc3339("2023-13-05T10:00:00Z"), None);
         assert_eq!(parse_rfc3339("2023-09-05"), None);
         assert_eq!(parse_rfc3339("yesterday at noon!!"), None);
+        assert_eq!(parse_rfc3339("2023-09-05T10:00:00é0:00"), None);
+        assert_eq!(parse_rfc3339("2023-02-29T10:00:00Z"), None);
+        assert_eq!(parse_rfc3339("2023-09-05T10:00:00+25:00"), None);
+        assert_eq!(parse_rfc3339("2024-02-29T00:00:00Z"), Some(1_709_164_800));
     }
 
     #[test]
