@@ -135,8 +135,10 @@ struct Inner {
     by_time: std::collections::BTreeSet<(Timestamp, u64, u32)>,
     next_seq: u64,
     ids: HashMap<String, u32>,
-    /// MinHash: one map per band; SimHash: one per table; weighted: a single postings map.
-    tables: Vec<KeyMap<Vec<u32>>>,
+    /// MinHash: one per band; SimHash: one per table.
+    buckets: Vec<Buckets>,
+    /// Weighted method: the documents of each (not saturated) word.
+    postings: KeyMap<Vec<u32>>,
     /// Weighted method: document frequency of each term among live documents.
     df: KeyMap<u32>,
     /// Weighted method: terms too common to keep postings for (never anchors).
@@ -158,11 +160,14 @@ impl Index {
     pub fn with_config(config: Config) -> Result<Index, Error> {
         config.validate()?;
         let signer = Signer::new(config)?;
-        let tables = signer.table_count();
+        let tables = match signer.config.method {
+            Method::Weighted => 0,
+            _ => signer.table_count(),
+        };
         Ok(Index {
             signer,
             inner: RwLock::new(Inner {
-                tables: vec![KeyMap::default(); tables],
+                buckets: vec![Buckets::default(); tables],
                 ..Inner::default()
             }),
         })
@@ -218,13 +223,9 @@ impl Index {
                     })
             })
             .sum();
-        let tables: usize = inner
-            .tables
-            .iter()
-            .map(|t| {
-                t.capacity() * (8 + vec + 1) + t.values().map(|l| 4 * l.capacity()).sum::<usize>()
-            })
-            .sum();
+        let tables: usize = inner.buckets.iter().map(Buckets::memory_bytes).sum::<usize>()
+            + inner.postings.capacity() * (8 + vec + 1)
+            + inner.postings.values().map(|l| 4 * l.capacity()).sum::<usize>();
         let ids = inner.ids.capacity() * (size_of::<String>() + 4 + 1)
             + inner.ids.keys().map(String::capacity).sum::<usize>();
         let stories: usize = inner.stories.capacity() * (8 + size_of::<Story>() + 1)
@@ -541,6 +542,70 @@ impl Hasher for KeyHasher {
     }
 }
 
+/// The buckets of one LSH band or SimHash table, as doubly linked lists threaded through the
+/// slots: per key its newest member, per slot its newer and older bucket-mates. About 23 bytes
+/// per article and table, where a map of `Vec`s costs three times that.
+#[derive(Clone, Debug, Default)]
+struct Buckets {
+    newest: KeyMap<u32>,
+    newer: Vec<u32>,
+    older: Vec<u32>,
+}
+
+/// No slot: the end of a bucket's list.
+const NIL: u32 = u32::MAX;
+
+impl Buckets {
+    fn insert(&mut self, key: u64, slot: u32) {
+        let i = slot as usize;
+        if self.older.len() <= i {
+            self.older.resize(i + 1, NIL);
+            self.newer.resize(i + 1, NIL);
+        }
+        let previous = self.newest.insert(key, slot).unwrap_or(NIL);
+        self.older[i] = previous;
+        self.newer[i] = NIL;
+        if previous != NIL {
+            self.newer[previous as usize] = slot;
+        }
+    }
+
+    fn remove(&mut self, key: u64, slot: u32) {
+        let i = slot as usize;
+        let (older, newer) = (self.older[i], self.newer[i]);
+        if newer == NIL {
+            if older == NIL {
+                self.newest.remove(&key);
+            } else {
+                self.newest.insert(key, older);
+            }
+        } else {
+            self.older[newer as usize] = older;
+        }
+        if older != NIL {
+            self.newer[older as usize] = newer;
+        }
+        self.older[i] = NIL;
+        self.newer[i] = NIL;
+    }
+
+    /// The members of bucket `key`, newest first.
+    fn newest_first(&self, key: u64) -> impl Iterator<Item = u32> + '_ {
+        let mut at = self.newest.get(&key).copied().unwrap_or(NIL);
+        std::iter::from_fn(move || {
+            (at != NIL).then(|| {
+                let slot = at;
+                at = self.older[slot as usize];
+                slot
+            })
+        })
+    }
+
+    fn memory_bytes(&self) -> usize {
+        self.newest.capacity() * (8 + 4 + 1) + 4 * (self.newer.capacity() + self.older.capacity())
+    }
+}
+
 /// Largest story whose representative is re-chosen by pairwise similarity after removal.
 const RECENTER_LIMIT: usize = 64;
 
@@ -703,31 +768,29 @@ impl Inner {
                 if self.saturated.contains_key(&t) {
                     continue;
                 }
-                let list = self.tables[0].entry(t).or_default();
+                let list = self.postings.entry(t).or_default();
                 list.push(slot);
                 if may_saturate && list.len() as f64 > cap {
-                    self.tables[0].remove(&t);
+                    self.postings.remove(&t);
                     self.saturated.insert(t, ());
                 }
             }
             return;
         }
         for (table, key) in signer.keys(f) {
-            self.tables[table].entry(key).or_default().push(slot);
+            self.buckets[table].insert(key, slot);
         }
     }
 
     fn remove_from_tables(&mut self, signer: &Signer, slot: u32, f: &DocFeatures) {
-        for (table, key) in signer.keys(f) {
-            if let Some(list) = self.tables[table].get_mut(&key) {
-                list.retain(|&s| s != slot);
-                if list.is_empty() {
-                    self.tables[table].remove(&key);
-                }
-            }
-        }
         if let DocFeatures::Weighted { terms } = f {
             for t in terms {
+                if let Some(list) = self.postings.get_mut(t) {
+                    list.retain(|&s| s != slot);
+                    if list.is_empty() {
+                        self.postings.remove(t);
+                    }
+                }
                 if let Some(d) = self.df.get_mut(t) {
                     *d -= 1;
                     if *d == 0 {
@@ -735,6 +798,10 @@ impl Inner {
                     }
                 }
             }
+            return;
+        }
+        for (table, key) in signer.keys(f) {
+            self.buckets[table].remove(key, slot);
         }
     }
 
@@ -753,11 +820,9 @@ impl Inner {
             _ => {
                 let mut c = Vec::new();
                 for (table, key) in signer.keys(f) {
-                    if let Some(list) = self.tables[table].get(&key) {
-                        // The newest bucket-mates, as the batch index caps a bucket's pairs.
-                        let others = list.iter().rev().filter(|&&s| Some(s) != own);
-                        c.extend(others.take(MAX_BUCKET));
-                    }
+                    // The newest bucket-mates, as the batch index caps a bucket's pairs.
+                    let others = self.buckets[table].newest_first(key);
+                    c.extend(others.filter(|&s| Some(s) != own).take(MAX_BUCKET));
                 }
                 c
             }
@@ -793,7 +858,7 @@ impl Inner {
         let need = p.min_shared_anchors.min(anchors.len()).max(1);
         let mut hits: Vec<u32> = anchors
             .iter()
-            .filter_map(|t| self.tables[0].get(t))
+            .filter_map(|t| self.postings.get(t))
             .flat_map(|list| list.iter().copied().filter(|&s| Some(s) != own))
             .collect();
         hits.sort_unstable();
