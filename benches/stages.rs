@@ -61,30 +61,23 @@ fn text_stages(c: &mut Criterion) {
             n
         })
     });
-    g.bench_function("shingle_words5", |b| {
-        let mut s = Shingler::new(ShingleConfig::words(5), SEED).unwrap();
-        let mut out = Vec::new();
-        b.iter(|| {
-            let mut n = 0;
-            for t in &texts {
-                s.shingle_into(t, &mut out);
-                n += out.len();
-            }
-            n
-        })
-    });
-    g.bench_function("shingle_chars5", |b| {
-        let mut s = Shingler::new(ShingleConfig::chars(5), SEED).unwrap();
-        let mut out = Vec::new();
-        b.iter(|| {
-            let mut n = 0;
-            for t in &texts {
-                s.shingle_into(t, &mut out);
-                n += out.len();
-            }
-            n
-        })
-    });
+    for (name, config) in [
+        ("shingle_words5", ShingleConfig::words(5)),
+        ("shingle_chars5", ShingleConfig::chars(5)),
+    ] {
+        g.bench_function(name, |b| {
+            let mut s = Shingler::new(config, SEED).unwrap();
+            let mut out = Vec::new();
+            b.iter(|| {
+                let mut n = 0;
+                for t in &texts {
+                    s.shingle_into(t, &mut out);
+                    n += out.len();
+                }
+                n
+            })
+        });
+    }
     // The floor shingle_words5 is measured against (see benches/common/mod.rs).
     g.bench_function("floor_tokenize_hash_words5", |b| {
         let (mut tokens, mut out) = (Vec::new(), Vec::new());

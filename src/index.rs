@@ -223,9 +223,17 @@ impl Index {
                     })
             })
             .sum();
-        let tables: usize = inner.buckets.iter().map(Buckets::memory_bytes).sum::<usize>()
+        let tables: usize = inner
+            .buckets
+            .iter()
+            .map(Buckets::memory_bytes)
+            .sum::<usize>()
             + inner.postings.capacity() * (8 + vec + 1)
-            + inner.postings.values().map(|l| 4 * l.capacity()).sum::<usize>();
+            + inner
+                .postings
+                .values()
+                .map(|l| 4 * l.capacity())
+                .sum::<usize>();
         let ids = inner.ids.capacity() * (size_of::<String>() + 4 + 1)
             + inner.ids.keys().map(String::capacity).sum::<usize>();
         let stories: usize = inner.stories.capacity() * (8 + size_of::<Story>() + 1)

@@ -149,22 +149,15 @@ pub fn read_all(
                     },
                 );
             }
-            Source::JsonLines(path) => {
-                let file = File::open(path).map_err(|e| read_error(&name, e))?;
+            Source::JsonLines(_) | Source::Stdin => {
+                let reader: Box<dyn Read> = match source {
+                    Source::JsonLines(path) => {
+                        Box::new(File::open(path).map_err(|e| read_error(&name, e))?)
+                    }
+                    _ => Box::new(io::stdin().lock()),
+                };
                 read_json_lines(
-                    file,
-                    index,
-                    sources,
-                    options,
-                    &mut seen,
-                    &mut corpus,
-                    progress,
-                )?;
-            }
-            Source::Stdin => {
-                let stdin = io::stdin().lock();
-                read_json_lines(
-                    stdin,
+                    reader,
                     index,
                     sources,
                     options,
