@@ -705,7 +705,7 @@ impl Signer {
         }
     }
 
-    /// The table keys of a document: band keys, SimHash block keys, or its terms.
+    /// The bucket keys of a document: its band keys or SimHash block keys.
     fn keys(&self, f: &DocFeatures) -> Vec<(usize, u64)> {
         match f {
             DocFeatures::MinHash { signature, .. } => {
@@ -727,7 +727,8 @@ impl Signer {
                     .map(|(i, &mask)| (i, fingerprint & mask))
                     .collect()
             }
-            DocFeatures::Weighted { terms } => terms.iter().map(|&t| (0, t)).collect(),
+            // The weighted method keeps postings of words instead (`Inner::postings`).
+            DocFeatures::Weighted { .. } => Vec::new(),
         }
     }
 
