@@ -676,6 +676,9 @@ impl Signer {
             let set = h.shingler().shingle(text);
             let signature = h.sign_shingles(&set).values().to_vec();
             let set = if self.config.verification == Verification::Exact {
+                // Held for the life of the article: drop the slack from deduplication.
+                let mut set = set;
+                set.shrink_to_fit();
                 set
             } else {
                 Vec::new()
