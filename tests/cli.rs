@@ -693,3 +693,18 @@ fn reuters_jsonl_run_has_every_id_once_in_order() {
         );
     }
 }
+
+/// Lines are parsed in parallel chunks, but the first bad line in input order is reported,
+/// even when a later line in the same chunk is bad in another way.
+#[test]
+fn first_bad_line_is_reported_in_order() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut bytes = Vec::new();
+    bytes.extend_from_slice(b"{\"id\": 1, \"text\": \"fine\"}\n");
+    bytes.extend_from_slice(b"{\"id\": 2, \"text\": }\n");
+    bytes.extend_from_slice(b"{\"id\": 3, \"text\": \"ok\"}\n");
+    bytes.extend_from_slice(b"{\"id\": 4, \"text\": \"caf\xe9\"}\n");
+    let path = write(dir.path(), "mixed.jsonl", &bytes);
+    let out = run(&["cluster", path.to_str().expect("utf-8 path")], "");
+    assert_fails(&out, 1, &["mixed.jsonl:2"]);
+}

@@ -9,6 +9,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::PathBuf;
 
+use rayon::prelude::*;
 use serde_json::Value;
 
 use super::error::CliError;
@@ -230,27 +231,53 @@ fn read_json_lines(
     let name = sources[index].name();
     let keep_raw = options.keep_stdin_lines && sources[index] == Source::Stdin;
     let mut lines = JsonLines::new(reader, &name, options.lossy);
-    while let Some((line_no, line, bytes)) = lines.next_line()? {
-        progress.read(bytes);
-        let (id, text) = parse_record(&line).map_err(|message| CliError::Line {
-            file: name.clone(),
-            line: line_no,
-            message,
-        })?;
-        check_unique(seen, sources, &id, index, line_no)?;
-        corpus.push(
-            id,
-            text,
-            Origin {
-                source: index,
+    // Lines are read in order and parsed in parallel a chunk at a time; results are taken in
+    // order, so the first bad line is still the one reported.
+    const CHUNK: usize = 4096;
+    let mut batch: Vec<(usize, String, u64)> = Vec::with_capacity(CHUNK);
+    loop {
+        let mut read_error = None;
+        while batch.len() < CHUNK {
+            match lines.next_line() {
+                Ok(Some(line)) => batch.push(line),
+                Ok(None) => break,
+                Err(e) => {
+                    read_error = Some(e);
+                    break;
+                }
+            }
+        }
+        if batch.is_empty() && read_error.is_none() {
+            return Ok(());
+        }
+        let parsed: Vec<Result<(Value, String), String>> = batch
+            .par_iter()
+            .map(|(_, line, _)| parse_record(line))
+            .collect();
+        for ((line_no, line, bytes), record) in batch.drain(..).zip(parsed) {
+            progress.read(bytes);
+            let (id, text) = record.map_err(|message| CliError::Line {
+                file: name.clone(),
                 line: line_no,
-            },
-        );
-        if keep_raw {
-            corpus.stdin_lines.push(line);
+                message,
+            })?;
+            check_unique(seen, sources, &id, index, line_no)?;
+            corpus.push(
+                id,
+                text,
+                Origin {
+                    source: index,
+                    line: line_no,
+                },
+            );
+            if keep_raw {
+                corpus.stdin_lines.push(line);
+            }
+        }
+        if let Some(e) = read_error {
+            return Err(e);
         }
     }
-    Ok(())
 }
 
 /// A reader of the non-blank lines of a JSON Lines input, as UTF-8 text.
