@@ -32,13 +32,24 @@ fn all_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-fn text_stages(c: &mut Criterion) {
-    let (name, texts) = common::corpus();
-    let mut g = c.benchmark_group(format!("text/{name}"));
+/// A benchmark group over the whole corpus, measured in bytes of text per second.
+fn text_group<'a>(
+    c: &'a mut Criterion,
+    stage: &str,
+    corpus: &str,
+    texts: &[String],
+) -> criterion::BenchmarkGroup<'a, criterion::measurement::WallTime> {
+    let mut g = c.benchmark_group(format!("{stage}/{corpus}"));
     g.sample_size(10)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3))
-        .throughput(Throughput::Bytes(common::bytes(&texts)));
+        .throughput(Throughput::Bytes(common::bytes(texts)));
+    g
+}
+
+fn text_stages(c: &mut Criterion) {
+    let (name, texts) = common::corpus();
+    let mut g = text_group(c, "text", name, &texts);
     g.bench_function("normalize", |b| {
         let mut out = String::new();
         b.iter(|| {
@@ -122,11 +133,7 @@ fn minhash(c: &mut Criterion) {
     g.finish();
 
     // Text to signature (shingling included), one thread and all threads: MB/s.
-    let mut g = c.benchmark_group(format!("minhash_sign_all/{name}"));
-    g.sample_size(10)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
-        .throughput(Throughput::Bytes(common::bytes(&texts)));
+    let mut g = text_group(c, "minhash_sign_all", name, &texts);
     for threads in [1, all_threads()] {
         let p = pool(threads);
         let label = if threads == 1 {
@@ -150,11 +157,7 @@ fn minhash(c: &mut Criterion) {
 
 fn simhash(c: &mut Criterion) {
     let (name, texts) = common::corpus();
-    let mut g = c.benchmark_group(format!("simhash/{name}"));
-    g.sample_size(10)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
-        .throughput(Throughput::Bytes(common::bytes(&texts)));
+    let mut g = text_group(c, "simhash", name, &texts);
     for threads in [1, all_threads()] {
         let p = pool(threads);
         g.bench_function(format!("words5_{threads}t"), |b| {

@@ -124,19 +124,7 @@ fn prefix_len(n: usize, t: f64) -> usize {
 }
 
 fn jaccard_of(x: &[u32], y: &[u32]) -> f64 {
-    let mut inter = 0;
-    let (mut i, mut j) = (0, 0);
-    while i < x.len() && j < y.len() {
-        match x[i].cmp(&y[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                inter += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
+    let inter = crate::shingle::intersection_size(x, y);
     inter as f64 / (x.len() + y.len() - inter) as f64
 }
 
