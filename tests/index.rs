@@ -36,7 +36,7 @@ fn partition_of_index(index: &Index, n: usize) -> BTreeSet<Vec<usize>> {
     let mut by_story: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
     for i in 0..n {
         by_story
-            .entry(index.story_of(&i.to_string()).unwrap())
+            .entry(index.cluster_of(&i.to_string()).unwrap())
             .or_default()
             .push(i);
     }
@@ -96,17 +96,17 @@ fn bridging_article_merges_stories_and_older_id_survives() {
     assert_eq!(b.cluster, x.cluster.min(y.cluster));
     assert_eq!(b.merged, vec![x.cluster.max(y.cluster)]);
     assert_eq!(b.neighbours.len(), 2);
-    assert_eq!(index.story_of("x"), Some(b.cluster));
-    assert_eq!(index.story_of("y"), Some(b.cluster));
-    assert_eq!(index.stories(), 1);
+    assert_eq!(index.cluster_of("x"), Some(b.cluster));
+    assert_eq!(index.cluster_of("y"), Some(b.cluster));
+    assert_eq!(index.clusters(), 1);
     let (members, _) = index.members(b.cluster).unwrap();
     assert_eq!(members, ["x", "y", "b"]);
 
     // Removing the bridge neither renumbers nor splits the story.
     assert!(index.remove("b"));
     assert!(!index.remove("b"));
-    assert_eq!(index.story_of("x"), Some(b.cluster));
-    assert_eq!(index.story_of("y"), Some(b.cluster));
+    assert_eq!(index.cluster_of("x"), Some(b.cluster));
+    assert_eq!(index.cluster_of("y"), Some(b.cluster));
     assert_eq!(index.len(), 2);
 }
 
@@ -139,7 +139,7 @@ fn eviction_and_window() {
     index.insert("old", &words(0..40), 100).unwrap();
     index.insert("new", &words(200..240), 200).unwrap();
     assert_eq!(index.evict_older_than(150), 1);
-    assert_eq!(index.story_of("old"), None);
+    assert_eq!(index.cluster_of("old"), None);
     assert!(
         index.query(&words(0..40)).neighbours.is_empty(),
         "evicted articles no longer match"
@@ -307,7 +307,7 @@ fn queries_run_while_one_thread_inserts() {
         r.join().expect("reader panicked");
     }
     assert_eq!(index.len(), texts.len());
-    assert_eq!(index.stories(), 40);
+    assert_eq!(index.clusters(), 40);
 }
 
 /// The mission's stream: Reuters articles one at a time, then the seeds; the seeds share one
@@ -328,7 +328,7 @@ fn reuters_stream_then_seeds() {
         story_of.push(got.cluster);
     }
     for (i, a) in reuters.iter().enumerate() {
-        let now = index.story_of(&a.id).unwrap();
+        let now = index.cluster_of(&a.id).unwrap();
         assert!(
             now == story_of[i] || retired.contains(&story_of[i]),
             "{} moved from {} to {} without a reported merge",
@@ -350,10 +350,10 @@ fn reuters_stream_then_seeds() {
         let got = index.insert(&id, &text, 1_000_000).unwrap();
         seed_stories.insert(got.cluster);
     }
-    let final_story = index.story_of("000_27a26c8f072408e8.txt").unwrap();
+    let final_story = index.cluster_of("000_27a26c8f072408e8.txt").unwrap();
     for p in &paths {
         let id = p.file_name().unwrap().to_string_lossy().into_owned();
-        assert_eq!(index.story_of(&id), Some(final_story));
+        assert_eq!(index.cluster_of(&id), Some(final_story));
     }
     let (members, _) = index.members(final_story).unwrap();
     assert_eq!(

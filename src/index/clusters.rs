@@ -1,48 +1,48 @@
-//! Stories: assignment of a new article, merges under the chain guard, and representatives.
+//! Clusters: assignment of a new article, merges under the chain guard, and representatives.
 
 use serde::{Deserialize, Serialize};
 
 use super::features::Signer;
-use super::{Inner, StoryId};
+use super::{ClusterId, Inner};
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub(super) struct Story {
+pub(super) struct Cluster {
     /// Slots of the members, in insertion order (by `Doc::seq`).
     pub(super) members: Vec<u32>,
     pub(super) representative: u32,
 }
 
-/// Largest story whose representative is re-chosen by pairwise similarity after removal.
+/// Largest cluster whose representative is re-chosen by pairwise similarity after removal.
 pub(super) const RECENTER_LIMIT: usize = 64;
 
 impl Inner {
-    /// Puts the new document in `slot` into a story, merging the stories it bridges.
+    /// Puts the new document in `slot` into a cluster, merging the clusters it bridges.
     pub(super) fn assign(
         &mut self,
         signer: &Signer,
         slot: u32,
         neighbours: &[(u32, f64)],
-    ) -> (StoryId, bool, Vec<StoryId>) {
+    ) -> (ClusterId, bool, Vec<ClusterId>) {
         let floor = signer.config.chain_floor;
-        // Start as a story of its own, then merge with neighbours' stories strongest first,
+        // Start as a cluster of its own, then merge with neighbours' clusters strongest first,
         // exactly as the batch union-find applies edges (same guard).
         // The provisional id is larger than every id handed out, so it survives no merge and
-        // is handed out only if the document starts a story.
-        let own = self.next_story;
-        self.stories.insert(
+        // is handed out only if the document starts a cluster.
+        let own = self.next_cluster;
+        self.clusters.insert(
             own,
-            Story {
+            Cluster {
                 members: vec![slot],
                 representative: slot,
             },
         );
         if let Some(d) = self.slots[slot as usize].as_mut() {
-            d.story = own;
+            d.cluster = own;
         }
         let mut current = own;
         let mut absorbed = Vec::new();
         for &(n, _) in neighbours {
-            let Some(other) = self.doc(n).map(|d| d.story) else {
+            let Some(other) = self.doc(n).map(|d| d.cluster) else {
                 continue;
             };
             if other == current {
@@ -62,35 +62,35 @@ impl Inner {
         }
         absorbed.sort_unstable();
         if current == own {
-            self.next_story += 1;
+            self.next_cluster += 1;
         }
         (current, current == own, absorbed)
     }
 
-    /// Merges stories `a` and `b` if the guard allows; the older id survives. Returns it.
+    /// Merges clusters `a` and `b` if the guard allows; the older id survives. Returns it.
     pub(super) fn merge(
         &mut self,
         signer: &Signer,
-        a: StoryId,
-        b: StoryId,
+        a: ClusterId,
+        b: ClusterId,
         floor: Option<f64>,
-    ) -> Option<StoryId> {
-        let (sa, sb) = (self.stories.get(&a)?, self.stories.get(&b)?);
-        let content = |s: &Story| {
+    ) -> Option<ClusterId> {
+        let (sa, sb) = (self.clusters.get(&a)?, self.clusters.get(&b)?);
+        let content = |s: &Cluster| {
             self.doc(s.representative)
                 .map_or(0.0, |d| signer.content(&d.features))
         };
-        // The larger story keeps its representative; only the smaller side is checked.
+        // The larger cluster keeps its representative; only the smaller side is checked.
         let a_bigger = (sa.members.len(), content(sa), std::cmp::Reverse(a)).partial_cmp(&(
             sb.members.len(),
             content(sb),
             std::cmp::Reverse(b),
         )) != Some(std::cmp::Ordering::Less);
         let (big, small) = if a_bigger { (a, b) } else { (b, a) };
-        let rep = self.stories[&big].representative;
+        let rep = self.clusters[&big].representative;
         if let Some(floor) = floor {
             let rep_features = &self.doc(rep)?.features;
-            let ok = self.stories[&small].members.iter().all(|&m| {
+            let ok = self.clusters[&small].members.iter().all(|&m| {
                 m == rep || self.similarity_to(signer, rep_features, Some(rep), m) >= floor
             });
             if !ok {
@@ -98,24 +98,24 @@ impl Inner {
             }
         }
         let (keep, gone) = (a.min(b), a.max(b));
-        let moved = self.stories.remove(&gone)?.members;
+        let moved = self.clusters.remove(&gone)?.members;
         for &m in &moved {
             if let Some(Some(d)) = self.slots.get_mut(m as usize) {
-                d.story = keep;
+                d.cluster = keep;
             }
         }
-        let mut members = std::mem::take(&mut self.stories.get_mut(&keep)?.members);
+        let mut members = std::mem::take(&mut self.clusters.get_mut(&keep)?.members);
         members.extend(moved);
         members.sort_unstable_by_key(|&m| self.doc(m).map_or(u64::MAX, |d| d.seq));
-        let story = self.stories.get_mut(&keep)?;
-        story.members = members;
-        story.representative = rep;
+        let cluster = self.clusters.get_mut(&keep)?;
+        cluster.members = members;
+        cluster.representative = rep;
         Some(keep)
     }
 
-    /// A story's representative after the old one left. With the chain guard: the member whose
+    /// A cluster's representative after the old one left. With the chain guard: the member whose
     /// least similar fellow member is most similar (so the guard's invariant holds whenever
-    /// some member can keep it), for stories up to [`RECENTER_LIMIT`] members; otherwise, and
+    /// some member can keep it), for clusters up to [`RECENTER_LIMIT`] members; otherwise, and
     /// on ties, the fullest text, then the earliest.
     pub(super) fn new_representative(&self, signer: &Signer, members: &[u32]) -> u32 {
         let content = |s: u32| self.doc(s).map_or(0.0, |d| signer.content(&d.features));

@@ -5,9 +5,9 @@ use std::io::{Read, Write};
 
 use serde::{Deserialize, Serialize};
 
-use super::clusters::Story;
+use super::clusters::Cluster;
 use super::store::Doc;
-use super::{Index, StoryId, Timestamp};
+use super::{ClusterId, Index, Timestamp};
 use crate::config::Config;
 use crate::error::Error;
 
@@ -23,8 +23,8 @@ struct Saved {
     /// Weighted method: the words without postings.
     pub(super) saturated: Vec<u64>,
     pub(super) next_seq: u64,
-    pub(super) stories: Vec<(StoryId, Story)>,
-    pub(super) next_story: StoryId,
+    pub(super) clusters: Vec<(ClusterId, Cluster)>,
+    pub(super) next_cluster: ClusterId,
     pub(super) window: Option<Timestamp>,
     pub(super) newest: Timestamp,
 }
@@ -55,24 +55,24 @@ pub(super) fn write<W: Write>(index: &Index, mut writer: W) -> Result<(), Error>
             .collect(),
         saturated,
         next_seq: inner.next_seq,
-        stories: {
-            let mut stories: Vec<(StoryId, Story)> = inner
-                .stories
+        clusters: {
+            let mut clusters: Vec<(ClusterId, Cluster)> = inner
+                .clusters
                 .iter()
                 .map(|(&id, s)| {
                     (
                         id,
-                        Story {
+                        Cluster {
                             members: s.members.iter().map(|m| position[m]).collect(),
                             representative: position[&s.representative],
                         },
                     )
                 })
                 .collect();
-            stories.sort_unstable_by_key(|s| s.0);
-            stories
+            clusters.sort_unstable_by_key(|s| s.0);
+            clusters
         },
-        next_story: inner.next_story,
+        next_cluster: inner.next_cluster,
         window: inner.window,
         newest: inner.newest,
     };
@@ -150,7 +150,7 @@ fn from_saved(saved: Saved) -> Result<Index, Error> {
         let mut inner = index.write();
         inner.window = saved.window;
         inner.newest = saved.newest;
-        inner.next_story = saved.next_story;
+        inner.next_cluster = saved.next_cluster;
         inner.next_seq = saved.next_seq;
         inner.saturated = saved.saturated.iter().map(|&t| (t, ())).collect();
         let n = saved.docs.len();
@@ -170,25 +170,27 @@ fn from_saved(saved: Saved) -> Result<Index, Error> {
             inner.place(&index.signer, doc, false);
         }
         let mut seen = vec![false; n];
-        for (id, story) in saved.stories {
-            if id >= saved.next_story || story.members.is_empty() || inner.stories.contains_key(&id)
+        for (id, cluster) in saved.clusters {
+            if id >= saved.next_cluster
+                || cluster.members.is_empty()
+                || inner.clusters.contains_key(&id)
             {
-                return Err(bad("story ids"));
+                return Err(bad("cluster ids"));
             }
-            for &m in &story.members {
+            for &m in &cluster.members {
                 let m = m as usize;
-                if m >= n || seen[m] || inner.slots[m].as_ref().map(|d| d.story) != Some(id) {
-                    return Err(bad("story members"));
+                if m >= n || seen[m] || inner.slots[m].as_ref().map(|d| d.cluster) != Some(id) {
+                    return Err(bad("cluster members"));
                 }
                 seen[m] = true;
             }
-            if !story.members.contains(&story.representative) {
-                return Err(bad("story representative"));
+            if !cluster.members.contains(&cluster.representative) {
+                return Err(bad("cluster representative"));
             }
-            inner.stories.insert(id, story);
+            inner.clusters.insert(id, cluster);
         }
         if seen.iter().any(|&s| !s) {
-            return Err(bad("an article without a story"));
+            return Err(bad("an article without a cluster"));
         }
     }
     Ok(index)

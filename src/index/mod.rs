@@ -1,12 +1,13 @@
-//! The incremental side: an [`Index`] that assigns each arriving article to a story at once.
+//! The incremental side: an [`Index`] that assigns each arriving article to a cluster (a
+//! story, for news) at once.
 //!
 //! It runs the same stages as a batch [`crate::Clusterer`] on one document at a time: features
 //! (signature, fingerprint or profile), candidates from live tables (LSH bands, SimHash tables,
 //! or postings of rare words), verification against the threshold, and the same chain guard.
 //!
-//! - **Stable story ids.** A story id, once handed out, keeps naming its story. When an article
-//!   bridges two stories they merge, the older (smaller) id survives, and the merge is reported
-//!   in the [`Assignment`]. Removing or evicting articles never renumbers or splits a story.
+//! - **Stable cluster ids.** A cluster id, once handed out, keeps naming its cluster. When an
+//!   article bridges two clusters they merge, the older (smaller) id survives, and the merge is
+//!   reported in the [`Assignment`]. Removing or evicting articles never renumbers or splits a cluster.
 //! - **Batch equivalence.** For the MinHash and SimHash methods without a chain guard (the
 //!   near-duplicate preset), inserting documents one by one gives exactly the clusters of a
 //!   batch call (tested), as long as no LSH bucket exceeds [`crate::lsh::MAX_BUCKET`]. The
@@ -22,9 +23,9 @@
 //!   times the specificity bound of documents (at least 256); a word that once grew past it is
 //!   never an anchor again, even if evictions later make it rare (the set is saved with the
 //!   index, so a loaded index answers alike).
-//! - **Removal.** Removing an article never splits its story. If it was the representative, the
-//!   member whose least similar fellow member is most similar takes over, which keeps the
-//!   chain guard's invariant whenever any member can; a story can still end up held together
+//! - **Removal.** Removing an article never splits its cluster. If it was the representative,
+//!   the member whose least similar fellow member is most similar takes over, which keeps the
+//!   chain guard's invariant whenever any member can; a cluster can still end up held together
 //!   only by members that left.
 //! - **Concurrency.** `Index` is `Send + Sync`: queries run in parallel under a read lock while
 //!   one thread inserts under a write lock; features are computed before the lock is taken.
@@ -45,7 +46,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::{Config, Method, Preset};
 use crate::error::Error;
 
-use clusters::Story;
+use clusters::Cluster;
 use features::Signer;
 use store::Doc;
 use tables::{Buckets, KeyMap};
@@ -55,32 +56,32 @@ pub use format::FORMAT_VERSION;
 /// A point in time, in seconds since the Unix epoch.
 pub type Timestamp = i64;
 
-/// A story id: stable for the life of the story.
-pub type StoryId = u64;
+/// A cluster id: stable for the life of the cluster.
+pub type ClusterId = u64;
 
 /// Where an inserted article went.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Assignment {
-    /// The story the article joined (or started).
-    pub cluster: StoryId,
+    /// The cluster the article joined (or started).
+    pub cluster: ClusterId,
     /// Verified similar articles already in the index, most similar first: `(id, similarity)`.
     pub neighbours: Vec<(String, f64)>,
-    /// Whether the article started a new story.
+    /// Whether the article started a new cluster.
     pub is_new_cluster: bool,
-    /// Stories absorbed into `cluster` because this article bridged them (their ids are retired).
-    pub merged: Vec<StoryId>,
+    /// Clusters absorbed into `cluster` because this article bridged them (their ids are retired).
+    pub merged: Vec<ClusterId>,
 }
 
 /// What a query found, without inserting anything.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct QueryResult {
-    /// The story the text would join, if any.
-    pub cluster: Option<StoryId>,
+    /// The cluster the text would join, if any.
+    pub cluster: Option<ClusterId>,
     /// Verified similar articles in the index, most similar first: `(id, similarity)`.
     pub neighbours: Vec<(String, f64)>,
 }
 
-/// An incrementally built index of articles grouped into stories. See the module docs.
+/// An incrementally built index of articles grouped into clusters. See the module docs.
 ///
 /// ```
 /// use neardup::{Index, Preset};
@@ -117,8 +118,8 @@ struct Inner {
     df: KeyMap<u32>,
     /// Weighted method: terms too common to keep postings for (never anchors).
     saturated: KeyMap<()>,
-    stories: HashMap<StoryId, Story>,
-    next_story: StoryId,
+    clusters: HashMap<ClusterId, Cluster>,
+    next_cluster: ClusterId,
     window: Option<Timestamp>,
     newest: Timestamp,
     live: usize,
@@ -169,28 +170,28 @@ impl Index {
         self.len() == 0
     }
 
-    /// Number of live stories.
-    pub fn stories(&self) -> usize {
-        self.read().stories.len()
+    /// Number of live clusters.
+    pub fn clusters(&self) -> usize {
+        self.read().clusters.len()
     }
 
     /// An estimate of the heap memory the index holds, in bytes: features, tables, ids and
-    /// stories (hash tables counted at their capacity). For capacity planning and monitoring.
+    /// clusters (hash tables counted at their capacity). For capacity planning and monitoring.
     pub fn memory_bytes(&self) -> usize {
         self.read().memory_bytes()
     }
 
-    /// The story of article `id`, if it is in the index.
-    pub fn story_of(&self, id: &str) -> Option<StoryId> {
+    /// The cluster of article `id`, if it is in the index.
+    pub fn cluster_of(&self, id: &str) -> Option<ClusterId> {
         let inner = self.read();
         let slot = *inner.ids.get(id)?;
-        inner.doc(slot).map(|d| d.story)
+        inner.doc(slot).map(|d| d.cluster)
     }
 
-    /// The member ids of story `story`, in insertion order, and its representative's id.
-    pub fn members(&self, story: StoryId) -> Option<(Vec<String>, String)> {
+    /// The member ids of cluster `cluster`, in insertion order, and its representative's id.
+    pub fn members(&self, cluster: ClusterId) -> Option<(Vec<String>, String)> {
         let inner = self.read();
-        let s = inner.stories.get(&story)?;
+        let s = inner.clusters.get(&cluster)?;
         let ids = s
             .members
             .iter()
@@ -199,7 +200,7 @@ impl Index {
         Some((ids, inner.doc(s.representative)?.id.clone()))
     }
 
-    /// Adds an article and assigns it to a story. An id already in the index is an error
+    /// Adds an article and assigns it to a cluster. An id already in the index is an error
     /// ([`Error::DuplicateId`]) and changes nothing.
     pub fn insert(&self, id: &str, text: &str, time: Timestamp) -> Result<Assignment, Error> {
         let features = self.signer.features(text);
@@ -224,7 +225,7 @@ impl Index {
                 id: id.to_string(),
                 seq,
                 time,
-                story: 0,
+                cluster: 0,
                 features,
             },
             true,
@@ -239,19 +240,19 @@ impl Index {
         })
     }
 
-    /// The story `text` would join and its verified neighbours, without inserting it.
+    /// The cluster `text` would join and its verified neighbours, without inserting it.
     pub fn query(&self, text: &str) -> QueryResult {
         let features = self.signer.features(text);
         let inner = self.read();
         let neighbours = inner.neighbours_of(&self.signer, &features, None);
         let cluster = neighbours.iter().find_map(|&(slot, _)| {
-            let story = inner.doc(slot)?.story;
-            let rep = inner.stories.get(&story)?.representative;
+            let cluster = inner.doc(slot)?.cluster;
+            let rep = inner.clusters.get(&cluster)?.representative;
             let ok = match self.signer.config.chain_floor {
                 Some(floor) => inner.similarity_to(&self.signer, &features, None, rep) >= floor,
                 None => true,
             };
-            ok.then_some(story)
+            ok.then_some(cluster)
         });
         QueryResult {
             cluster,
@@ -259,7 +260,7 @@ impl Index {
         }
     }
 
-    /// Removes article `id`; returns whether it was there. Its story keeps its id (and is
+    /// Removes article `id`; returns whether it was there. Its cluster keeps its id (and is
     /// dropped when its last member goes).
     pub fn remove(&self, id: &str) -> bool {
         let mut inner = self.write();

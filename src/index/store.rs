@@ -2,10 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::clusters::Story;
+use super::clusters::Cluster;
 use super::features::{DocFeatures, Signer};
 use super::tables::Buckets;
-use super::{Inner, StoryId, Timestamp};
+use super::{ClusterId, Inner, Timestamp};
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(super) struct Doc {
@@ -13,7 +13,7 @@ pub(super) struct Doc {
     /// Insertion order, kept across save and load (slots are reused and compacted).
     pub(super) seq: u64,
     pub(super) time: Timestamp,
-    pub(super) story: StoryId,
+    pub(super) cluster: ClusterId,
     pub(super) features: DocFeatures,
 }
 
@@ -45,16 +45,16 @@ impl Inner {
         self.by_time.remove(&(doc.time, doc.seq, slot));
         self.free.push(slot);
         self.live -= 1;
-        let Some(story) = self.stories.get_mut(&doc.story) else {
+        let Some(cluster) = self.clusters.get_mut(&doc.cluster) else {
             return;
         };
-        story.members.retain(|&m| m != slot);
-        if story.members.is_empty() {
-            self.stories.remove(&doc.story);
-        } else if story.representative == slot {
-            let members = story.members.clone();
+        cluster.members.retain(|&m| m != slot);
+        if cluster.members.is_empty() {
+            self.clusters.remove(&doc.cluster);
+        } else if cluster.representative == slot {
+            let members = cluster.members.clone();
             let rep = self.new_representative(signer, &members);
-            if let Some(s) = self.stories.get_mut(&doc.story) {
+            if let Some(s) = self.clusters.get_mut(&doc.cluster) {
                 s.representative = rep;
             }
         }
@@ -107,14 +107,14 @@ impl Inner {
                 .sum::<usize>();
         let ids = inner.ids.capacity() * (size_of::<String>() + 4 + 1)
             + inner.ids.keys().map(String::capacity).sum::<usize>();
-        let stories: usize = inner.stories.capacity() * (8 + size_of::<Story>() + 1)
+        let clusters: usize = inner.clusters.capacity() * (8 + size_of::<Cluster>() + 1)
             + inner
-                .stories
+                .clusters
                 .values()
                 .map(|s| 4 * s.members.capacity())
                 .sum::<usize>();
         let df = (inner.df.capacity() + inner.saturated.capacity()) * (8 + 4 + 1);
         let order = inner.by_time.len() * 48 + inner.free.capacity() * 4;
-        docs + tables + ids + stories + df + order
+        docs + tables + ids + clusters + df + order
     }
 }
