@@ -29,7 +29,10 @@ pub enum Error {
     #[error("cannot load index: {0}")]
     Format(String),
     /// A saved index was written by an incompatible version of the format.
-    #[error("cannot load index: format version {found}, this build reads version {expected}")]
+    #[error(
+        "cannot load index: format version {found}, this build reads version {expected}; \
+         rebuild the index from its articles"
+    )]
     Version {
         /// The version in the file.
         found: u32,

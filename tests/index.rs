@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use neardup::corpus::{find_reuters, read_reuters};
+use neardup::index::FORMAT_VERSION;
 use neardup::shingle::ShingleConfig;
 use neardup::{Clusterer, Config, Error, Index, Method, Preset};
 use proptest::prelude::*;
@@ -207,7 +208,7 @@ fn damaged_files_are_clear_errors() {
         Index::load(&version[..]),
         Err(Error::Version {
             found: 99,
-            expected: 1
+            expected: FORMAT_VERSION
         })
     ));
     assert!(matches!(
@@ -225,7 +226,7 @@ proptest! {
     #[test]
     fn loader_never_panics(garbage in prop::collection::vec(any::<u8>(), 0..600), fix in any::<bool>()) {
         let mut bytes = b"NDUPIDX\0".to_vec();
-        bytes.extend_from_slice(&1u32.to_le_bytes());
+        bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
         bytes.extend_from_slice(&(garbage.len() as u64).to_le_bytes());
         let sum = if fix { xxhash_rust_sum(&garbage) } else { 0 };
         bytes.extend_from_slice(&sum.to_le_bytes());
@@ -242,7 +243,12 @@ fn xxhash_rust_sum(bytes: &[u8]) -> u64 {
     xxhash_rust::xxh3::xxh3_64(bytes)
 }
 
-const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/index-v1.bin");
+const GOLDEN_V1: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/index-v1.bin");
+const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/index-v2.bin");
+const ANSWERS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/golden/index-v2.answers.json"
+);
 
 fn golden_index() -> Index {
     let index = Index::new(Preset::Rewrite);
@@ -255,16 +261,13 @@ fn golden_index() -> Index {
     index
 }
 
-const ANSWERS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/golden/index-v1.answers.json"
-);
-
-/// A small index saved by version 1 of the format is checked in with the answers it gave:
+/// A small index saved by version 2 of the format is checked in with the answers it gave:
 /// every later build must read it and answer alike (or refuse it with a clear version error,
-/// after a deliberate format change).
+/// after a deliberate format change). After such a change, regenerate both files with
+/// `NEARDUP_BLESS=1 cargo test --release --test index golden`, bump the format version and keep
+/// the old file for a version test like `version_1_files_are_refused`.
 #[test]
-fn reads_index_saved_by_earlier_build() {
+fn reads_golden_index_saved_by_earlier_build() {
     let queries: Vec<String> = families().into_iter().take(20).collect();
     if std::env::var_os("NEARDUP_BLESS").is_some() {
         let index = golden_index();
@@ -273,13 +276,34 @@ fn reads_index_saved_by_earlier_build() {
         std::fs::write(ANSWERS, serde_json::to_string_pretty(&answers).unwrap()).unwrap();
     }
     let bytes = std::fs::read(GOLDEN).expect("checked-in index");
+    assert_eq!(u32::from_le_bytes(bytes[8..12].try_into().unwrap()), 2);
     let loaded = Index::load(&bytes[..]).unwrap();
     assert_eq!(loaded.len(), 12);
     let answers: Vec<neardup::QueryResult> =
         serde_json::from_str(&std::fs::read_to_string(ANSWERS).unwrap()).unwrap();
+    assert_eq!(answers.len(), queries.len());
     for (t, want) in queries.iter().zip(&answers) {
         assert_eq!(&loaded.query(t), want);
     }
+}
+
+/// The version 1 file (bincode) is refused with an error naming its version and the remedy.
+#[test]
+fn version_1_files_are_refused() {
+    let bytes = std::fs::read(GOLDEN_V1).expect("checked-in index");
+    let err = Index::load(&bytes[..]).expect_err("a version error");
+    assert_eq!(
+        err,
+        Error::Version {
+            found: 1,
+            expected: 2
+        }
+    );
+    let message = err.to_string();
+    assert!(
+        message.contains("version 1") && message.contains("rebuild"),
+        "{message}"
+    );
 }
 
 #[test]

@@ -1,11 +1,9 @@
 //! Clusters: assignment of a new article, merges under the chain guard, and representatives.
 
-use serde::{Deserialize, Serialize};
-
 use super::features::Signer;
 use super::{ClusterId, Inner};
 
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default)]
 pub(super) struct Cluster {
     /// Slots of the members, in insertion order (by `Doc::seq`).
     pub(super) members: Vec<u32>,

@@ -1,4 +1,30 @@
-//! The on-disk format of a saved [`Index`].
+//! The on-disk format of a saved [`Index`], version 2.
+//!
+//! A file is a 28-byte header followed by the payload:
+//!
+//! | bytes  | field                                                        |
+//! |--------|--------------------------------------------------------------|
+//! | 0..8   | magic `NDUPIDX\0`                                             |
+//! | 8..12  | format version, `u32` little-endian ([`FORMAT_VERSION`])    |
+//! | 12..20 | payload length in bytes, `u64` little-endian                 |
+//! | 20..28 | xxh3-64 of the payload, `u64` little-endian                  |
+//! | 28..   | payload: one `Saved` record in [postcard]                    |
+//!
+//! [postcard]: https://postcard.jamesmunns.com/wire-format
+//!
+//! The payload record holds, in this order: the configuration (as `Config` serializes); the
+//! window (`Option<i64>`) and the newest time seen (`i64`); the next insertion number and the
+//! next cluster id (`u64`); the live documents in insertion order, each with its id, insertion
+//! number, time, cluster id, xxh3-64 of its text, and features (MinHash signature and sorted
+//! shingle set, SimHash fingerprint and shingle count, or sorted content terms); the clusters
+//! in id order, each with its id, its members (positions in the document list, in insertion
+//! order) and its representative (a position); and the sorted words that lost their postings
+//! (weighted method).
+//!
+//! Loading checks the header, the length and the checksum, then every field of the payload
+//! (see `validate`), so a crafted file with a valid checksum is an error, never a panic,
+//! an overflow or a hang. Version 1 (bincode) files are refused with [`Error::Version`]: rebuild
+//! the index from its articles.
 
 use std::collections::HashMap;
 use std::io::{Read, Write};
@@ -6,78 +32,107 @@ use std::io::{Read, Write};
 use serde::{Deserialize, Serialize};
 
 use super::clusters::Cluster;
+use super::features::DocFeatures;
 use super::store::Doc;
 use super::{ClusterId, Index, Timestamp};
 use crate::config::Config;
 use crate::error::Error;
 
 const MAGIC: &[u8; 8] = b"NDUPIDX\0";
+const HEADER: usize = MAGIC.len() + 4 + 8 + 8;
 /// Version of the saved-index format this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
+/// The payload of a saved index; see the module docs.
 #[derive(Serialize, Deserialize)]
 struct Saved {
-    pub(super) config: Config,
+    config: Config,
+    window: Option<Timestamp>,
+    newest: Timestamp,
+    next_seq: u64,
+    next_cluster: ClusterId,
     /// Live documents in insertion order.
-    pub(super) docs: Vec<Doc>,
-    /// Weighted method: the words without postings.
-    pub(super) saturated: Vec<u64>,
-    pub(super) next_seq: u64,
-    pub(super) clusters: Vec<(ClusterId, Cluster)>,
-    pub(super) next_cluster: ClusterId,
-    pub(super) window: Option<Timestamp>,
-    pub(super) newest: Timestamp,
+    docs: Vec<SavedDoc>,
+    /// In id order.
+    clusters: Vec<SavedCluster>,
+    /// Weighted method: the words without postings, sorted.
+    saturated: Vec<u64>,
 }
 
-/// Writes `index`: magic bytes, format version, payload length, checksum, payload.
+#[derive(Serialize, Deserialize)]
+struct SavedDoc {
+    id: String,
+    seq: u64,
+    time: Timestamp,
+    cluster: ClusterId,
+    text_hash: u64,
+    features: DocFeatures,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SavedCluster {
+    id: ClusterId,
+    /// Positions in `Saved::docs`, in insertion order.
+    members: Vec<u32>,
+    representative: u32,
+}
+
+/// Writes `index`: the header, then the payload.
 pub(super) fn write<W: Write>(index: &Index, mut writer: W) -> Result<(), Error> {
-    let inner = index.read();
-    // Slots are compacted on save, in insertion order: map each live slot to its position.
-    let mut live: Vec<(u64, u32)> = inner
-        .slots
-        .iter()
-        .enumerate()
-        .filter_map(|(slot, d)| d.as_ref().map(|d| (d.seq, slot as u32)))
-        .collect();
-    live.sort_unstable();
-    let position: HashMap<u32, u32> = live
-        .iter()
-        .enumerate()
-        .map(|(i, &(_, slot))| (slot, i as u32))
-        .collect();
-    let mut saturated: Vec<u64> = inner.saturated.keys().copied().collect();
-    saturated.sort_unstable();
-    let saved = Saved {
-        config: index.signer.config.clone(),
-        docs: live
+    let payload = {
+        let inner = index.read();
+        let broken = || Error::Format("cannot encode: inconsistent index".into());
+        // Slots are compacted on save, in insertion order: map each live slot to its position.
+        let mut live: Vec<(u64, u32)> = inner
+            .slots
             .iter()
-            .filter_map(|&(_, slot)| inner.doc(slot).cloned())
-            .collect(),
-        saturated,
-        next_seq: inner.next_seq,
-        clusters: {
-            let mut clusters: Vec<(ClusterId, Cluster)> = inner
-                .clusters
-                .iter()
-                .map(|(&id, s)| {
-                    (
-                        id,
-                        Cluster {
-                            members: s.members.iter().map(|m| position[m]).collect(),
-                            representative: position[&s.representative],
-                        },
-                    )
+            .zip(0u32..)
+            .filter_map(|(d, slot)| d.as_ref().map(|d| (d.seq, slot)))
+            .collect();
+        live.sort_unstable();
+        let position: HashMap<u32, u32> = live
+            .iter()
+            .zip(0u32..)
+            .map(|(&(_, slot), i)| (slot, i))
+            .collect();
+        let at = |slot: &u32| position.get(slot).copied().ok_or_else(broken);
+        let mut saturated: Vec<u64> = inner.saturated.keys().copied().collect();
+        saturated.sort_unstable();
+        let mut clusters = inner
+            .clusters
+            .iter()
+            .map(|(&id, c)| {
+                Ok(SavedCluster {
+                    id,
+                    members: c.members.iter().map(at).collect::<Result<_, Error>>()?,
+                    representative: at(&c.representative)?,
                 })
-                .collect();
-            clusters.sort_unstable_by_key(|s| s.0);
-            clusters
-        },
-        next_cluster: inner.next_cluster,
-        window: inner.window,
-        newest: inner.newest,
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        clusters.sort_unstable_by_key(|c| c.id);
+        let saved = Saved {
+            config: index.signer.config.clone(),
+            window: inner.window,
+            newest: inner.newest,
+            next_seq: inner.next_seq,
+            next_cluster: inner.next_cluster,
+            docs: live
+                .iter()
+                .filter_map(|&(_, slot)| inner.doc(slot))
+                .map(|d| SavedDoc {
+                    id: d.id.clone(),
+                    seq: d.seq,
+                    time: d.time,
+                    cluster: d.cluster,
+                    text_hash: d.text_hash,
+                    features: d.features.clone(),
+                })
+                .collect(),
+            clusters,
+            saturated,
+        };
+        postcard::to_allocvec(&saved).map_err(|e| Error::Format(format!("cannot encode: {e}")))?
     };
-    let payload =
-        bincode::serialize(&saved).map_err(|e| Error::Format(format!("cannot encode: {e}")))?;
     let io = |e: std::io::Error| Error::Input(format!("writing index: {e}"));
     writer.write_all(MAGIC).map_err(io)?;
     writer
@@ -93,36 +148,31 @@ pub(super) fn write<W: Write>(index: &Index, mut writer: W) -> Result<(), Error>
     writer.flush().map_err(io)
 }
 
-/// Reads an index written by [`write`].
+/// Reads an index written by [`write`]: header, length and checksum, then the payload, checked.
 pub(super) fn read<R: Read>(mut reader: R) -> Result<Index, Error> {
     let mut bytes = Vec::new();
     reader
         .read_to_end(&mut bytes)
         .map_err(|e| Error::Input(format!("reading index: {e}")))?;
-    let header = MAGIC.len() + 4 + 8 + 8;
     if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
         return Err(Error::Format(
             "not a neardup index (bad magic bytes)".into(),
         ));
     }
-    if bytes.len() < header {
+    let (Some(version), Some(len), Some(checksum)) = (
+        field::<4>(&bytes, MAGIC.len()).map(u32::from_le_bytes),
+        field::<8>(&bytes, MAGIC.len() + 4).map(u64::from_le_bytes),
+        field::<8>(&bytes, MAGIC.len() + 12).map(u64::from_le_bytes),
+    ) else {
         return Err(Error::Format("truncated header".into()));
-    }
-    let word = |at: usize, n: usize| {
-        let mut b = [0u8; 8];
-        b[..n].copy_from_slice(&bytes[at..at + n]);
-        u64::from_le_bytes(b)
     };
-    let version = word(MAGIC.len(), 4) as u32;
     if version != FORMAT_VERSION {
         return Err(Error::Version {
             found: version,
             expected: FORMAT_VERSION,
         });
     }
-    let len = word(MAGIC.len() + 4, 8);
-    let checksum = word(MAGIC.len() + 12, 8);
-    let payload = &bytes[header..];
+    let payload = &bytes[HEADER..];
     if payload.len() as u64 != len {
         return Err(Error::Format(format!(
             "truncated or padded: payload is {} bytes, header says {len}",
@@ -134,13 +184,20 @@ pub(super) fn read<R: Read>(mut reader: R) -> Result<Index, Error> {
             "checksum mismatch: the file is corrupted".into(),
         ));
     }
-    use bincode::Options;
-    let saved: Saved = bincode::DefaultOptions::new()
-        .with_fixint_encoding()
-        .with_limit(len)
-        .deserialize(payload)
+    let (saved, rest): (Saved, _) = postcard::take_from_bytes(payload)
         .map_err(|e| Error::Format(format!("cannot decode: {e}")))?;
+    if !rest.is_empty() {
+        return Err(Error::Format(format!(
+            "cannot decode: {} bytes after the payload",
+            rest.len()
+        )));
+    }
     from_saved(saved)
+}
+
+/// `N` bytes at `at`, if the file has them.
+fn field<const N: usize>(bytes: &[u8], at: usize) -> Option<[u8; N]> {
+    bytes.get(at..at + N)?.try_into().ok()
 }
 
 fn from_saved(saved: Saved) -> Result<Index, Error> {
@@ -166,11 +223,28 @@ fn from_saved(saved: Saved) -> Result<Index, Error> {
                 return Err(bad("insertion order"));
             }
             last_seq = Some(doc.seq);
+            let doc = Doc {
+                id: doc.id,
+                seq: doc.seq,
+                time: doc.time,
+                cluster: doc.cluster,
+                text_hash: doc.text_hash,
+                features: doc.features,
+            };
             // Postings as saved: no word saturates anew while the documents come back.
             inner.place(&index.signer, doc, false);
         }
         let mut seen = vec![false; n];
-        for (id, cluster) in saved.clusters {
+        for SavedCluster {
+            id,
+            members,
+            representative,
+        } in saved.clusters
+        {
+            let cluster = Cluster {
+                members,
+                representative,
+            };
             if id >= saved.next_cluster
                 || cluster.members.is_empty()
                 || inner.clusters.contains_key(&id)

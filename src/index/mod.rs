@@ -226,6 +226,7 @@ impl Index {
                 seq,
                 time,
                 cluster: 0,
+                text_hash: xxhash_rust::xxh3::xxh3_64(text.as_bytes()),
                 features,
             },
             true,

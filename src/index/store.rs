@@ -1,19 +1,19 @@
 //! Slot storage: documents in reusable slots, ids, time order, the free list, and eviction.
 
-use serde::{Deserialize, Serialize};
-
 use super::clusters::Cluster;
 use super::features::{DocFeatures, Signer};
 use super::tables::Buckets;
 use super::{ClusterId, Inner, Timestamp};
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug)]
 pub(super) struct Doc {
     pub(super) id: String,
     /// Insertion order, kept across save and load (slots are reused and compacted).
     pub(super) seq: u64,
     pub(super) time: Timestamp,
     pub(super) cluster: ClusterId,
+    /// xxh3-64 of the text: a replayed insert is recognised by it.
+    pub(super) text_hash: u64,
     pub(super) features: DocFeatures,
 }
 
