@@ -34,7 +34,7 @@ impl Inner {
                 representative: slot,
             },
         );
-        if let Some(d) = self.slots[slot as usize].as_mut() {
+        if let Some(Some(d)) = self.slots.get_mut(slot as usize) {
             d.cluster = own;
         }
         let mut current = own;
@@ -60,7 +60,8 @@ impl Inner {
         }
         absorbed.sort_unstable();
         if current == own {
-            self.next_cluster += 1;
+            // Below u64::MAX: checked before the insert began.
+            self.next_cluster = own.saturating_add(1);
         }
         (current, current == own, absorbed)
     }
@@ -85,10 +86,10 @@ impl Inner {
             std::cmp::Reverse(b),
         )) != Some(std::cmp::Ordering::Less);
         let (big, small) = if a_bigger { (a, b) } else { (b, a) };
-        let rep = self.clusters[&big].representative;
+        let rep = self.clusters.get(&big)?.representative;
         if let Some(floor) = floor {
             let rep_features = &self.doc(rep)?.features;
-            let ok = self.clusters[&small].members.iter().all(|&m| {
+            let ok = self.clusters.get(&small)?.members.iter().all(|&m| {
                 m == rep || self.similarity_to(signer, rep_features, Some(rep), m) >= floor
             });
             if !ok {
@@ -115,7 +116,7 @@ impl Inner {
     /// least similar fellow member is most similar (so the guard's invariant holds whenever
     /// some member can keep it), for clusters up to [`RECENTER_LIMIT`] members; otherwise, and
     /// on ties, the fullest text, then the earliest.
-    pub(super) fn new_representative(&self, signer: &Signer, members: &[u32]) -> u32 {
+    pub(super) fn new_representative(&self, signer: &Signer, members: &[u32]) -> Option<u32> {
         let content = |s: u32| self.doc(s).map_or(0.0, |d| signer.content(&d.features));
         let seq = |s: u32| self.doc(s).map_or(u64::MAX, |d| d.seq);
         let worst = |c: u32| -> f64 {
@@ -130,15 +131,11 @@ impl Inner {
         };
         let guard = signer.config.chain_floor.is_some() && members.len() <= RECENTER_LIMIT;
         let key = |s: u32| (if guard { worst(s) } else { 0.0 }, content(s));
-        members
-            .iter()
-            .copied()
-            .max_by(|&x, &y| {
-                let (kx, ky) = (key(x), key(y));
-                kx.0.total_cmp(&ky.0)
-                    .then(kx.1.total_cmp(&ky.1))
-                    .then(seq(y).cmp(&seq(x)))
-            })
-            .unwrap_or(members[0])
+        members.iter().copied().max_by(|&x, &y| {
+            let (kx, ky) = (key(x), key(y));
+            kx.0.total_cmp(&ky.0)
+                .then(kx.1.total_cmp(&ky.1))
+                .then(seq(y).cmp(&seq(x)))
+        })
     }
 }

@@ -88,14 +88,26 @@ impl Signer {
         }
     }
 
-    pub(super) fn accepts(&self, f: &DocFeatures) -> bool {
+    /// Checks features read from a file: the method's kind, the signature's length, and sets
+    /// sorted without repeats (similarities rely on it). The error says what is wrong.
+    pub(super) fn check(&self, f: &DocFeatures) -> Result<(), &'static str> {
+        let increasing = |v: &[u64]| v.windows(2).all(|w| w[0] < w[1]);
         match (self.config.method, f) {
-            (Method::MinHash, DocFeatures::MinHash { signature, .. }) => {
-                signature.len() == self.config.num_perm
+            (Method::MinHash, DocFeatures::MinHash { signature, set }) => {
+                if signature.len() != self.config.num_perm {
+                    Err("signature length differs from num_perm")
+                } else if !increasing(set) {
+                    Err("shingle set not sorted or repeated")
+                } else {
+                    Ok(())
+                }
             }
-            (Method::SimHash, DocFeatures::SimHash { .. }) => true,
-            (Method::Weighted, DocFeatures::Weighted { .. }) => true,
-            _ => false,
+            (Method::SimHash, DocFeatures::SimHash { .. }) => Ok(()),
+            (Method::Weighted, DocFeatures::Weighted { terms }) => match increasing(terms) {
+                true => Ok(()),
+                false => Err("content terms not sorted or repeated"),
+            },
+            _ => Err("features of another method"),
         }
     }
 
@@ -106,9 +118,15 @@ impl Signer {
                 if signature.iter().all(|&v| v == u32::MAX) {
                     return Vec::new(); // an empty document is similar to nothing
                 }
-                let b = self.banding.expect("MinHash signer has a banding");
-                (0..b.bands)
-                    .map(|i| (i, band_key(&signature[i * b.rows..(i + 1) * b.rows])))
+                let Some(b) = self.banding else {
+                    return Vec::new();
+                };
+                // The signature has num_perm ≥ bands × rows values (checked on load).
+                signature
+                    .chunks_exact(b.rows.max(1))
+                    .take(b.bands)
+                    .map(band_key)
+                    .enumerate()
                     .collect()
             }
             DocFeatures::SimHash { fingerprint, size } => {

@@ -26,7 +26,7 @@
 //! an overflow or a hang. Version 1 (bincode) files are refused with [`Error::Version`]: rebuild
 //! the index from its articles.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{Read, Write};
 
 use serde::{Deserialize, Serialize};
@@ -34,8 +34,9 @@ use serde::{Deserialize, Serialize};
 use super::clusters::Cluster;
 use super::features::DocFeatures;
 use super::store::Doc;
+use super::tables::NIL;
 use super::{ClusterId, Index, Timestamp};
-use crate::config::Config;
+use crate::config::{Config, Method};
 use crate::error::Error;
 
 const MAGIC: &[u8; 8] = b"NDUPIDX\0";
@@ -200,9 +201,11 @@ fn field<const N: usize>(bytes: &[u8], at: usize) -> Option<[u8; N]> {
     bytes.get(at..at + N)?.try_into().ok()
 }
 
+/// Checks every field of `saved` (see [`validate`]) and rebuilds the index from it.
 fn from_saved(saved: Saved) -> Result<Index, Error> {
-    let bad = |what: &str| Error::Format(format!("inconsistent index: {what}"));
-    let index = Index::with_config(saved.config)?;
+    let index = Index::with_config(saved.config.clone())?;
+    validate(&index, &saved)
+        .map_err(|what| Error::Format(format!("inconsistent index: {what}")))?;
     {
         let mut inner = index.write();
         inner.window = saved.window;
@@ -210,19 +213,7 @@ fn from_saved(saved: Saved) -> Result<Index, Error> {
         inner.next_cluster = saved.next_cluster;
         inner.next_seq = saved.next_seq;
         inner.saturated = saved.saturated.iter().map(|&t| (t, ())).collect();
-        let n = saved.docs.len();
-        let mut last_seq = None;
         for doc in saved.docs {
-            if !index.signer.accepts(&doc.features) {
-                return Err(bad("features do not match the configuration"));
-            }
-            if inner.ids.contains_key(&doc.id) {
-                return Err(bad("duplicate id"));
-            }
-            if doc.seq >= saved.next_seq || last_seq.is_some_and(|l| doc.seq <= l) {
-                return Err(bad("insertion order"));
-            }
-            last_seq = Some(doc.seq);
             let doc = Doc {
                 id: doc.id,
                 seq: doc.seq,
@@ -231,41 +222,84 @@ fn from_saved(saved: Saved) -> Result<Index, Error> {
                 text_hash: doc.text_hash,
                 features: doc.features,
             };
-            // Postings as saved: no word saturates anew while the documents come back.
+            // Postings as saved: no word saturates anew while the documents come back. The
+            // index is empty, so each document lands in the slot of its position.
             inner.place(&index.signer, doc, false);
         }
-        let mut seen = vec![false; n];
-        for SavedCluster {
-            id,
-            members,
-            representative,
-        } in saved.clusters
-        {
+        for c in saved.clusters {
             let cluster = Cluster {
-                members,
-                representative,
+                members: c.members,
+                representative: c.representative,
             };
-            if id >= saved.next_cluster
-                || cluster.members.is_empty()
-                || inner.clusters.contains_key(&id)
-            {
-                return Err(bad("cluster ids"));
-            }
-            for &m in &cluster.members {
-                let m = m as usize;
-                if m >= n || seen[m] || inner.slots[m].as_ref().map(|d| d.cluster) != Some(id) {
-                    return Err(bad("cluster members"));
-                }
-                seen[m] = true;
-            }
-            if !cluster.members.contains(&cluster.representative) {
-                return Err(bad("cluster representative"));
-            }
-            inner.clusters.insert(id, cluster);
-        }
-        if seen.iter().any(|&s| !s) {
-            return Err(bad("an article without a cluster"));
+            inner.clusters.insert(c.id, cluster);
         }
     }
     Ok(index)
+}
+
+/// The checks of a loaded payload, so that no crafted file (with a valid checksum) can make a
+/// later call overflow, panic or loop: counters below their maximum, a non-negative window, the
+/// newest time not older than any document, insertion numbers increasing, unique ids, features
+/// that fit the configuration, clusters with unique ids below the next one, each with members
+/// (in range, in insertion order, pointing back to it) and a representative among them, every
+/// document in exactly one cluster, and the saturated words sorted without repeats.
+fn validate(index: &Index, saved: &Saved) -> Result<(), String> {
+    if saved.next_seq == u64::MAX || saved.next_cluster == ClusterId::MAX {
+        return Err("counters at their maximum".into());
+    }
+    if saved.window.is_some_and(|w| w < 0) {
+        return Err("negative window".into());
+    }
+    let n = saved.docs.len();
+    if n >= NIL as usize {
+        return Err("too many articles".into());
+    }
+    let mut ids = HashSet::with_capacity(n);
+    let mut last_seq = None;
+    for (i, doc) in saved.docs.iter().enumerate() {
+        let at = |what: &str| format!("article {i}: {what}");
+        index.signer.check(&doc.features).map_err(at)?;
+        if !ids.insert(doc.id.as_str()) {
+            return Err(at("duplicate id"));
+        }
+        if doc.seq >= saved.next_seq || last_seq.is_some_and(|l| doc.seq <= l) {
+            return Err(at("insertion number out of order"));
+        }
+        last_seq = Some(doc.seq);
+        if doc.time > saved.newest {
+            return Err(at("newer than the newest time"));
+        }
+    }
+    let mut seen = vec![false; n];
+    let mut last_id = None;
+    for c in &saved.clusters {
+        let at = |what: &str| format!("cluster {}: {what}", c.id);
+        if c.id >= saved.next_cluster || last_id.is_some_and(|l| c.id <= l) {
+            return Err(at("id out of order or not yet handed out"));
+        }
+        last_id = Some(c.id);
+        if c.members.is_empty() || c.members.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(at("members empty or out of order"));
+        }
+        for &m in &c.members {
+            let m = m as usize;
+            match (saved.docs.get(m), seen.get_mut(m)) {
+                (Some(doc), Some(seen)) if doc.cluster == c.id && !*seen => *seen = true,
+                _ => return Err(at("a member out of range, repeated or of another cluster")),
+            }
+        }
+        if c.members.binary_search(&c.representative).is_err() {
+            return Err(at("representative not a member"));
+        }
+    }
+    if let Some(i) = seen.iter().position(|&s| !s) {
+        return Err(format!("article {i}: in no cluster"));
+    }
+    if saved.saturated.windows(2).any(|w| w[0] >= w[1]) {
+        return Err("saturated words not sorted or repeated".into());
+    }
+    if !saved.saturated.is_empty() && index.signer.config.method != Method::Weighted {
+        return Err("saturated words without the weighted method".into());
+    }
+    Ok(())
 }

@@ -201,13 +201,15 @@ impl Index {
     }
 
     /// Adds an article and assigns it to a cluster. An id already in the index is an error
-    /// ([`Error::DuplicateId`]) and changes nothing.
+    /// ([`Error::DuplicateId`]) and changes nothing; so is an index whose insertion numbers,
+    /// cluster ids or slots are used up ([`Error::Capacity`]).
     pub fn insert(&self, id: &str, text: &str, time: Timestamp) -> Result<Assignment, Error> {
         let features = self.signer.features(text);
         let mut inner = self.write();
         if inner.ids.contains_key(id) {
             return Err(Error::DuplicateId(id.to_string()));
         }
+        inner.check_capacity()?;
         if let Some(window) = inner.window {
             if time > inner.newest {
                 inner.newest = time;
@@ -218,7 +220,7 @@ impl Index {
             inner.newest = inner.newest.max(time);
         }
         let seq = inner.next_seq;
-        inner.next_seq += 1;
+        inner.next_seq = seq.saturating_add(1); // below u64::MAX: checked above
         let slot = inner.place(
             &self.signer,
             Doc {

@@ -2,8 +2,9 @@
 
 use super::clusters::Cluster;
 use super::features::{DocFeatures, Signer};
-use super::tables::Buckets;
+use super::tables::{Buckets, NIL};
 use super::{ClusterId, Inner, Timestamp};
+use crate::error::Error;
 
 #[derive(Clone, Debug)]
 pub(super) struct Doc {
@@ -18,6 +19,20 @@ pub(super) struct Doc {
 }
 
 impl Inner {
+    /// Fails if one more article would overflow the insertion numbers, the cluster ids or
+    /// the slots (`u32`, [`NIL`] excluded).
+    pub(super) fn check_capacity(&self) -> Result<(), Error> {
+        if self.next_seq == u64::MAX {
+            Err(Error::Capacity("insertion numbers used up".into()))
+        } else if self.next_cluster == ClusterId::MAX {
+            Err(Error::Capacity("cluster ids used up".into()))
+        } else if self.free.is_empty() && self.slots.len() >= NIL as usize {
+            Err(Error::Capacity(format!("more than {} articles", NIL - 1)))
+        } else {
+            Ok(())
+        }
+    }
+
     pub(super) fn doc(&self, slot: u32) -> Option<&Doc> {
         self.slots.get(slot as usize)?.as_ref()
     }
@@ -54,7 +69,7 @@ impl Inner {
         } else if cluster.representative == slot {
             let members = cluster.members.clone();
             let rep = self.new_representative(signer, &members);
-            if let Some(s) = self.clusters.get_mut(&doc.cluster) {
+            if let (Some(s), Some(rep)) = (self.clusters.get_mut(&doc.cluster), rep) {
                 s.representative = rep;
             }
         }
