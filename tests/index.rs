@@ -123,6 +123,41 @@ fn duplicate_ids_are_rejected_without_change() {
     assert!(index.query(&words(50..60)).neighbours.is_empty());
 }
 
+/// Inserting an article again with the same text changes nothing and answers as a replay:
+/// its current cluster, no merge, its neighbours as a query finds them (itself excluded).
+#[test]
+fn replayed_inserts_change_nothing() {
+    let index = unigram_index();
+    index.insert("x", &words(0..60), 1).unwrap();
+    index.insert("y", &words(40..100), 2).unwrap();
+    let b = index.insert("b", &words(20..80), 3).unwrap();
+    assert!(!b.replayed && !b.merged.is_empty(), "b bridged x and y");
+    let before = saved(&index);
+
+    let again = index.insert("b", &words(20..80), 999).unwrap();
+    assert!(again.replayed);
+    assert_eq!(again.cluster, b.cluster);
+    assert!(!again.is_new_cluster);
+    assert!(again.merged.is_empty());
+    let mut want = index.query(&words(20..80)).neighbours;
+    want.retain(|(id, _)| id != "b");
+    assert_eq!(again.neighbours, want);
+    assert_eq!(again.neighbours.len(), 2);
+    let x = index.insert("x", &words(0..60), 1).unwrap();
+    assert!(x.replayed && x.cluster == b.cluster);
+    assert_eq!(saved(&index), before, "a replay changed the index");
+
+    // The text hash is saved: a loaded index recognises replays too, and other texts under a
+    // known id are still refused.
+    let loaded = Index::load(&before[..]).unwrap();
+    assert!(loaded.insert("y", &words(40..100), 2).unwrap().replayed);
+    assert!(matches!(
+        loaded.insert("y", &words(40..101), 2),
+        Err(Error::DuplicateId(id)) if id == "y"
+    ));
+    assert_eq!(saved(&loaded), before);
+}
+
 #[test]
 fn query_does_not_insert() {
     let index = unigram_index();

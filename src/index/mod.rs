@@ -60,7 +60,10 @@ pub type Timestamp = i64;
 pub type ClusterId = u64;
 
 /// Where an inserted article went.
+///
+/// New fields may be added (it is `#[non_exhaustive]`); read the fields, don't build one.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Assignment {
     /// The cluster the article joined (or started).
     pub cluster: ClusterId,
@@ -70,10 +73,17 @@ pub struct Assignment {
     pub is_new_cluster: bool,
     /// Clusters absorbed into `cluster` because this article bridged them (their ids are retired).
     pub merged: Vec<ClusterId>,
+    /// Whether the article was already in the index with the same text, so nothing changed
+    /// (see [`Index::insert`]).
+    #[serde(default)]
+    pub replayed: bool,
 }
 
 /// What a query found, without inserting anything.
+///
+/// New fields may be added (it is `#[non_exhaustive]`); read the fields, don't build one.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryResult {
     /// The cluster the text would join, if any.
     pub cluster: Option<ClusterId>,
@@ -200,14 +210,29 @@ impl Index {
         Some((ids, inner.doc(s.representative)?.id.clone()))
     }
 
-    /// Adds an article and assigns it to a cluster. An id already in the index is an error
-    /// ([`Error::DuplicateId`]) and changes nothing; so is an index whose insertion numbers,
-    /// cluster ids or slots are used up ([`Error::Capacity`]).
+    /// Adds an article and assigns it to a cluster.
+    ///
+    /// **Replay is idempotent.** If `id` is already in the index with the same text (compared
+    /// by a 64-bit xxh3 hash of the text, kept with each article and saved with the index),
+    /// nothing changes and the answer has `replayed: true`, the article's current cluster,
+    /// `is_new_cluster: false`, no `merged` ids, and its neighbours as they are now (itself
+    /// excluded), whatever `time` says. So a stream can be replayed from a checkpoint after a
+    /// crash. The same id with another text is an error ([`Error::DuplicateId`]) and changes
+    /// nothing; so is an index whose insertion numbers, cluster ids or slots are used up
+    /// ([`Error::Capacity`]).
     pub fn insert(&self, id: &str, text: &str, time: Timestamp) -> Result<Assignment, Error> {
+        let text_hash = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
+        if let Some(replayed) = self.replay(id, text_hash) {
+            return replayed;
+        }
         let features = self.signer.features(text);
         let mut inner = self.write();
         if inner.ids.contains_key(id) {
-            return Err(Error::DuplicateId(id.to_string()));
+            // Inserted by another thread since `replay` looked.
+            drop(inner);
+            return self
+                .replay(id, text_hash)
+                .unwrap_or_else(|| Err(Error::DuplicateId(id.to_string())));
         }
         inner.check_capacity()?;
         if let Some(window) = inner.window {
@@ -228,7 +253,7 @@ impl Index {
                 seq,
                 time,
                 cluster: 0,
-                text_hash: xxhash_rust::xxh3::xxh3_64(text.as_bytes()),
+                text_hash,
                 features,
             },
             true,
@@ -240,7 +265,27 @@ impl Index {
             neighbours: inner.named(&neighbours),
             is_new_cluster,
             merged,
+            replayed: false,
         })
+    }
+
+    /// The answer to inserting `id` again: `None` if it is not in the index, a replayed
+    /// assignment if its text hash is `text_hash`, [`Error::DuplicateId`] otherwise.
+    fn replay(&self, id: &str, text_hash: u64) -> Option<Result<Assignment, Error>> {
+        let inner = self.read();
+        let slot = *inner.ids.get(id)?;
+        let doc = inner.doc(slot)?;
+        if doc.text_hash != text_hash {
+            return Some(Err(Error::DuplicateId(id.to_string())));
+        }
+        let neighbours = inner.neighbours(&self.signer, slot);
+        Some(Ok(Assignment {
+            cluster: doc.cluster,
+            neighbours: inner.named(&neighbours),
+            is_new_cluster: false,
+            merged: Vec::new(),
+            replayed: true,
+        }))
     }
 
     /// The cluster `text` would join and its verified neighbours, without inserting it.
