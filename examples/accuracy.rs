@@ -1,5 +1,5 @@
 //! Writes `docs/accuracy.md`: how accurate neardup is on Reuters-21578, measured against exact
-//! ground truth ([`neardup::truth::all_pairs`]).
+//! ground truth ([`neardup::eval::truth::all_pairs`]).
 //!
 //! ```text
 //! cargo run --release --example accuracy                      # writes docs/accuracy.md
@@ -18,10 +18,11 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::Instant;
 
+use neardup::eval::reuters::{self, Article};
+use neardup::eval::truth::{self, Score};
 use neardup::lsh::{self, Banding};
-use neardup::truth::{self, Score};
-use neardup::verify::Features;
-use neardup::{Cluster, Clusterer, Config, Edge, Method, Preset};
+use neardup::verify::{Edge, Features};
+use neardup::{Cluster, Clusterer, Config, Method, Preset};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
@@ -60,9 +61,9 @@ fn parse_args() -> Result<Args> {
 
 fn main() -> Result<()> {
     let args = parse_args()?;
-    let dir = neardup::corpus::find_reuters()
-        .ok_or("Reuters-21578 not found (set NEARDUP_REUTERS to its directory)")?;
-    let articles = neardup::corpus::read_reuters(&dir)?;
+    let dir =
+        reuters::find().ok_or("Reuters-21578 not found (set NEARDUP_REUTERS to its directory)")?;
+    let articles = reuters::read(&dir)?;
     if let Some(path) = &args.export {
         return export_jsonl(&articles, path);
     }
@@ -107,8 +108,8 @@ fn main() -> Result<()> {
     let preset_clusters = clusterer.cluster_features(&features);
     let cluster_time = t0.elapsed();
     let preset_labels = truth::cluster_labels(n, &preset_clusters);
-    let true_labels = truth::components(n, &truth_08);
-    let co = truth::comembership(&true_labels, &preset_labels);
+    let true_labels = truth::components(n, &truth_08)?;
+    let co = truth::comembership(&true_labels, &preset_labels)?;
     let preset_edges: Vec<(usize, usize)> = edges_of(&preset_clusters);
     let preset_pairs = truth::pair_score(&truth_at(0.8), &preset_edges);
 
@@ -121,7 +122,7 @@ fn main() -> Result<()> {
          Near-duplicate preset: `{}`.\n\n\
          Ground truth is exact: every pair with Jaccard ≥ t over the same shingle sets neardup \
          uses (word 5-grams of its normalized tokens), found by prefix filtering \
-         (`neardup::truth::all_pairs`) and verified exactly. Timings on this machine: features \
+         (`neardup::eval::truth::all_pairs`) and verified exactly. Timings on this machine: features \
          (shingles + signatures) {:.2} s; truth at J ≥ {CURVE_FLOOR} {:.2} s, at J ≥ 0.8 \
          {:.2} s; candidates + verification + clustering {:.2} s.\n",
         dir.display(),
@@ -298,7 +299,7 @@ impl Report {
 fn seed_section(r: &mut Report, texts: &[&str], truth_08: &[Edge]) -> Result<(f64, f64, f64, u32)> {
     const SEEDS: u64 = 20;
     let n = texts.len();
-    let true_labels = truth::components(n, truth_08);
+    let true_labels = truth::components(n, truth_08)?;
     let truth_pairs: Vec<(usize, usize)> = truth_08.iter().map(|e| (e.a, e.b)).collect();
     let preset = Config::preset(Preset::NearDuplicate).banding()?;
     let mut layouts = vec![(preset.bands, preset.rows)];
@@ -325,7 +326,7 @@ fn seed_section(r: &mut Report, texts: &[&str], truth_08: &[Edge]) -> Result<(f6
             let candidates = features.candidates(&config)?.len();
             let clusters = Clusterer::with_config(config)?.cluster_features(&features);
             let pairs = truth::pair_score(&truth_pairs, &edges_of(&clusters));
-            let co = truth::comembership(&true_labels, &truth::cluster_labels(n, &clusters));
+            let co = truth::comembership(&true_labels, &truth::cluster_labels(n, &clusters))?;
             let s = &mut stats[k];
             s.0 += co.recall();
             s.1 = s.1.min(co.recall());
@@ -494,7 +495,7 @@ fn simhash_section(
         let clusters = c.cluster_features(f);
         let edges = edges_of(&clusters);
         let s = truth::pair_score(truth_08, &edges);
-        let co = truth::comembership(true_labels, &truth::cluster_labels(texts.len(), &clusters));
+        let co = truth::comembership(true_labels, &truth::cluster_labels(texts.len(), &clusters))?;
         writeln!(
             r.out,
             "| {k} | {} | {} | {} | {} | {} | {} |",
@@ -514,7 +515,7 @@ fn simhash_section(
 #[allow(clippy::too_many_arguments)]
 fn clusters_section(
     r: &mut Report,
-    articles: &[neardup::corpus::Article],
+    articles: &[Article],
     titles: &[String],
     truth_08: &[Edge],
     true_labels: &[usize],
@@ -651,7 +652,7 @@ fn clusters_section(
 
 fn tokenization_section(
     r: &mut Report,
-    articles: &[neardup::corpus::Article],
+    articles: &[Article],
     titles: &[String],
     truth_08: &[Edge],
     preset_labels: &[usize],
@@ -740,10 +741,10 @@ fn tokenization_section(
     let py_pairs: Vec<(usize, usize)> = py.iter().map(|e| (e.a, e.b)).collect();
     let ours: Vec<(usize, usize)> = truth_08.iter().map(|e| (e.a, e.b)).collect();
     let agree = truth::pair_score(&py_pairs, &ours);
-    let py_labels = truth::components(n, &py);
-    let our_labels = truth::components(n, truth_08);
-    let truth_vs_truth = truth::comembership(&py_labels, &our_labels);
-    let preset_vs_py = truth::comembership(&py_labels, preset_labels);
+    let py_labels = truth::components(n, &py)?;
+    let our_labels = truth::components(n, truth_08)?;
+    let truth_vs_truth = truth::comembership(&py_labels, &our_labels)?;
+    let preset_vs_py = truth::comembership(&py_labels, preset_labels)?;
     let py_sizes = group_sizes(&py_labels);
     writeln!(
         r.out,
@@ -807,7 +808,7 @@ fn tokenization_section(
 fn rewrite_section(
     r: &mut Report,
     texts: &[&str],
-    articles: &[neardup::corpus::Article],
+    articles: &[Article],
     titles: &[String],
 ) -> Result<()> {
     let clusterer = Clusterer::new(Preset::Rewrite);
@@ -863,7 +864,7 @@ fn rewrite_section(
     Ok(())
 }
 
-fn export_jsonl(articles: &[neardup::corpus::Article], path: &std::path::Path) -> Result<()> {
+fn export_jsonl(articles: &[Article], path: &std::path::Path) -> Result<()> {
     use std::io::Write;
     let file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut w = std::io::BufWriter::new(file);

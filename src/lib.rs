@@ -36,8 +36,9 @@
 
 pub mod cluster;
 pub mod config;
-pub mod corpus;
 pub mod error;
+#[cfg(feature = "eval")]
+pub mod eval;
 pub mod index;
 pub mod lsh;
 pub mod minhash;
@@ -45,17 +46,12 @@ pub mod profile;
 pub mod shingle;
 pub mod simhash;
 pub mod text;
-pub mod truth;
 pub mod verify;
 
 pub use cluster::{Cluster, Clusterer};
-pub use config::{Config, ConfigBuilder, Method, Preset, Verification};
+pub use config::{Config, ConfigBuilder, Method, Preset};
 pub use error::Error;
 pub use index::{Assignment, Index, QueryResult, StoryId, Timestamp};
-pub use minhash::{MinHashParams, MinHasher, Signature};
-pub use shingle::ShingleConfig;
-pub use simhash::Fingerprint;
-pub use verify::Edge;
 
 /// The README's examples are tests too.
 #[cfg(doctest)]
