@@ -122,12 +122,14 @@ fn main() -> Result<()> {
          Near-duplicate preset: `{}`.\n\n\
          Ground truth is exact: every pair with Jaccard ≥ t over the same shingle sets neardup \
          uses (word 5-grams of its normalized tokens), found by prefix filtering \
-         (`neardup::eval::truth::all_pairs`) and verified exactly. Timings on this machine: features \
-         (shingles + signatures) {:.2} s; truth at J ≥ {CURVE_FLOOR} {:.2} s, at J ≥ 0.8 \
+         (`neardup::eval::truth::all_pairs`) and verified exactly. Timings on this machine \
+         (load average {} when measured; single runs vary, `docs/benchmarks.md` has the \
+         benchmarks): features (shingles + signatures) {:.2} s; truth at J ≥ {CURVE_FLOOR} {:.2} s, at J ≥ 0.8 \
          {:.2} s; candidates + verification + clustering {:.2} s.\n",
         dir.file_name().unwrap_or(dir.as_os_str()).to_string_lossy(),
         commit(),
         clusterer.config().explain(),
+        load_average(),
         feature_time.as_secs_f64(),
         truth_time_low.as_secs_f64(),
         truth_time_08.as_secs_f64(),
@@ -863,6 +865,14 @@ fn rewrite_section(
     }
     r.notes("rewrite", "");
     Ok(())
+}
+
+/// The one-minute load average (Linux), since timings on a shared machine depend on it.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "unknown".into())
 }
 
 /// The checked-out commit, so the report says which code it measured.
