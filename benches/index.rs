@@ -16,7 +16,8 @@ mod common;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
-use neardup::{Config, Index, Preset, Verification};
+use neardup::config::Verification;
+use neardup::{Config, Index, Preset};
 
 /// Resident memory of this process in bytes (Linux), 0 elsewhere.
 fn rss() -> u64 {

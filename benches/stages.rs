@@ -12,9 +12,11 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use neardup::lsh::{simhash_candidates, Banding, FN_WEIGHT};
+use neardup::minhash::{MinHashParams, MinHasher};
+use neardup::shingle::ShingleConfig;
 use neardup::shingle::Shingler;
 use neardup::simhash::SimHasher;
-use neardup::{text, MinHashParams, MinHasher, ShingleConfig};
+use neardup::text;
 use rayon::prelude::*;
 
 mod common;

@@ -10,12 +10,11 @@
 //! ```
 
 use neardup::config::{REWRITE_CHAIN_FLOOR, REWRITE_THRESHOLD};
-use neardup::corpus::{find_reuters, read_reuters};
+use neardup::eval::reuters;
 use neardup::{Cluster, Clusterer, Config, Preset};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let dir = find_reuters().ok_or("Reuters-21578 not found: set NEARDUP_REUTERS")?;
-    let mut texts: Vec<String> = read_reuters(&dir)?.into_iter().map(|a| a.text).collect();
+    let mut texts: Vec<String> = reuters::load()?.into_iter().map(|a| a.text).collect();
     let first_seed = texts.len();
     let mut seeds: Vec<_> = std::fs::read_dir("seeds")?
         .filter_map(|e| e.ok().map(|e| e.path()))

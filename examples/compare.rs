@@ -29,9 +29,11 @@ use std::time::Instant;
 mod common;
 
 use neardup::cluster::link;
+use neardup::minhash::{MinHashParams, MinHasher};
+use neardup::shingle::ShingleConfig;
 use neardup::shingle::Shingler;
 use neardup::verify::Features;
-use neardup::{Config, MinHashParams, MinHasher, Preset, ShingleConfig};
+use neardup::{Config, Preset};
 use rayon::prelude::*;
 use serde::Deserialize;
 

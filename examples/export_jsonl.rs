@@ -11,10 +11,10 @@ use std::path::PathBuf;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = match std::env::args().nth(1) {
         Some(d) => PathBuf::from(d),
-        None => neardup::corpus::find_reuters()
+        None => neardup::eval::reuters::find()
             .ok_or("Reuters-21578 not found: pass its directory or set NEARDUP_REUTERS")?,
     };
-    let articles = neardup::corpus::read_reuters(&dir)?;
+    let articles = neardup::eval::reuters::read(&dir)?;
     let mut out = BufWriter::new(std::io::stdout().lock());
     for a in &articles {
         serde_json::to_writer(&mut out, &serde_json::json!({"id": a.id, "text": a.text}))?;

@@ -30,8 +30,9 @@ use std::io::{BufRead, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use neardup::shingle::ShingleConfig;
 use neardup::shingle::{jaccard, Shingler};
-use neardup::{Clusterer, Preset, ShingleConfig};
+use neardup::{Clusterer, Preset};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -141,9 +142,9 @@ fn gen(args: &[String]) -> Result<(), BoxError> {
         }
     }
     let dir = dir
-        .or_else(neardup::corpus::find_reuters)
+        .or_else(neardup::eval::reuters::find)
         .ok_or("Reuters-21578 not found: pass its directory or set NEARDUP_REUTERS")?;
-    let texts: Vec<String> = neardup::corpus::read_reuters(&dir)?
+    let texts: Vec<String> = neardup::eval::reuters::read(&dir)?
         .into_iter()
         .map(|a| a.text)
         .collect();

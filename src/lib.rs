@@ -12,10 +12,17 @@
 //! ];
 //! let clusters = Clusterer::new(Preset::Rewrite).cluster(&texts);
 //! assert_eq!(clusters.len(), 2);
-//! let story = &clusters[0];
-//! assert_eq!(story.members, [0, 1]);
-//! println!("original: {}, evidence: {:?}", story.representative, story.edges);
+//! let cluster = &clusters[0];
+//! assert_eq!(cluster.members, [0, 1]);
+//! println!("original: {}, evidence: {:?}", cluster.representative, cluster.edges);
 //! ```
+//!
+//! # The API
+//! The root holds what most users need: batch clustering ([`Clusterer`], [`Cluster`]), the
+//! incremental [`Index`] (with [`Assignment`], [`QueryResult`], [`ClusterId`], [`Timestamp`]),
+//! the configuration ([`Config`], [`ConfigBuilder`], [`Preset`], [`Method`]) and [`Error`].
+//! The stages below are public modules for expert use, each with its own types
+//! (`minhash::Signature`, `simhash::Fingerprint`, `verify::Edge`, `config::Verification`, …).
 //!
 //! # The pipeline
 //! Data flows one way, one module per stage (see `ARCHITECTURE.md`):
@@ -32,12 +39,18 @@
 //!   [`Config::explain`] shows what was derived (LSH bands and rows, hashes left unused).
 //! - Results depend only on the input, the configuration and the seed, never on the number
 //!   of threads.
+//!
+//! # Features
+//! - `cli` (default): the `neardup` command-line tool (`docs/cli.md`).
+//! - `eval`: the `eval` module: the Reuters-21578 reader, exact all-pairs ground truth and the
+//!   scores that measure a clustering against it (`docs/accuracy.md`).
 #![deny(missing_docs)]
 
 pub mod cluster;
 pub mod config;
-pub mod corpus;
 pub mod error;
+#[cfg(feature = "eval")]
+pub mod eval;
 pub mod index;
 pub mod lsh;
 pub mod minhash;
@@ -45,17 +58,12 @@ pub mod profile;
 pub mod shingle;
 pub mod simhash;
 pub mod text;
-pub mod truth;
 pub mod verify;
 
 pub use cluster::{Cluster, Clusterer};
-pub use config::{Config, ConfigBuilder, Method, Preset, Verification};
+pub use config::{Config, ConfigBuilder, Method, Preset};
 pub use error::Error;
 pub use index::{Assignment, ClusterId, Index, QueryResult, Timestamp};
-pub use minhash::{MinHashParams, MinHasher, Signature};
-pub use shingle::ShingleConfig;
-pub use simhash::Fingerprint;
-pub use verify::Edge;
 
 /// The README's examples are tests too.
 #[cfg(doctest)]

@@ -264,7 +264,7 @@ fn public_types_are_send_and_sync() {
     check::<Clusterer>();
     check::<Cluster>();
     check::<Config>();
-    check::<neardup::Signature>();
-    check::<neardup::MinHasher>();
+    check::<neardup::minhash::Signature>();
+    check::<neardup::minhash::MinHasher>();
     check::<neardup::Error>();
 }

@@ -1,9 +1,9 @@
 //! Property tests of the estimators and indexes against exact, brute-force oracles.
 
 use neardup::lsh::{simhash_candidates, Banding};
+use neardup::minhash::{MinHashParams, MinHasher};
 use neardup::shingle::{jaccard, ShingleConfig};
 use neardup::simhash::{fingerprint, Fingerprint};
-use neardup::{MinHashParams, MinHasher};
 use proptest::prelude::*;
 
 fn hasher(num_perm: usize, seed: u64) -> MinHasher {

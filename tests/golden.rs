@@ -3,10 +3,10 @@
 //! here. After an intended format change, regenerate with `NEARDUP_BLESS=1 cargo test --test
 //! golden` and say so in the release notes.
 
+use neardup::minhash::{MinHashParams, MinHasher};
 use neardup::profile::content_terms;
 use neardup::shingle::{ShingleConfig, Shingler};
 use neardup::simhash::SimHasher;
-use neardup::{MinHashParams, MinHasher};
 use serde::{Deserialize, Serialize};
 
 const TEXTS: [&str; 4] = [
@@ -73,7 +73,7 @@ fn signatures_round_trip_through_serde() {
     let mh = MinHasher::new(MinHashParams::default()).unwrap();
     let sig = mh.sign(TEXTS[0]);
     let json = serde_json::to_string(&sig).unwrap();
-    let back: neardup::Signature = serde_json::from_str(&json).unwrap();
+    let back: neardup::minhash::Signature = serde_json::from_str(&json).unwrap();
     assert_eq!(back, sig);
     assert_eq!(back.jaccard(&sig).unwrap(), 1.0);
 }

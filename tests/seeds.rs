@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use neardup::corpus::{find_reuters, read_reuters};
+use neardup::eval::reuters;
 use neardup::{Cluster, Clusterer, Preset};
 
 fn seeds() -> Vec<String> {
@@ -44,12 +44,9 @@ fn title(text: &str) -> &str {
 }
 
 #[test]
+#[ignore = "needs Reuters-21578 (NEARDUP_REUTERS)"]
 fn seeds_among_reuters() {
-    let Some(dir) = find_reuters() else {
-        eprintln!("Reuters-21578 not found (set NEARDUP_REUTERS): skipped");
-        return;
-    };
-    let reuters = read_reuters(&dir).unwrap();
+    let reuters = reuters::load().unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(reuters.len(), 19_043);
     let mut texts: Vec<String> = reuters.into_iter().map(|a| a.text).collect();
     let first_seed = texts.len();

@@ -4,11 +4,11 @@
 
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-/// The Reuters-21578 texts when the corpus is present (`corpus::find_reuters`), else a
+/// The Reuters-21578 texts when the corpus is present (`eval::reuters::find`), else a
 /// generated corpus of similar size and shape, so the benches run anywhere.
 pub fn corpus() -> (&'static str, Vec<String>) {
-    if let Some(dir) = neardup::corpus::find_reuters() {
-        if let Ok(articles) = neardup::corpus::read_reuters(&dir) {
+    if let Some(dir) = neardup::eval::reuters::find() {
+        if let Ok(articles) = neardup::eval::reuters::read(&dir) {
             return ("reuters", articles.into_iter().map(|a| a.text).collect());
         }
     }

@@ -13,11 +13,12 @@
 //! of documents that share a cluster), the two views of accuracy the `accuracy` example reports.
 //!
 //! ```
-//! use neardup::truth::{all_pairs, components};
+//! use neardup::eval::truth::{all_pairs, components};
 //! let sets = vec![vec![1, 2, 3, 4, 5], vec![1, 2, 3, 4, 6], vec![1, 2, 3, 4, 5, 6], vec![9]];
 //! let pairs = all_pairs(&sets, 0.8).unwrap();
 //! assert_eq!(pairs.iter().map(|e| (e.a, e.b)).collect::<Vec<_>>(), [(0, 2), (1, 2)]);
-//! assert_eq!(components(sets.len(), &pairs), [0, 0, 0, 3]);
+//! assert_eq!(components(sets.len(), &pairs)?, [0, 0, 0, 3]);
+//! # Ok::<(), neardup::Error>(())
 //! ```
 
 use rayon::prelude::*;
@@ -176,7 +177,15 @@ fn rank_by_rarity(sets: &[Vec<u64>]) -> (Vec<Vec<u32>>, usize) {
 
 /// The connected components of the graph with `n` nodes and edges `pairs`: for every node, the
 /// smallest node of its component (a node without edges is its own component).
-pub fn components(n: usize, pairs: &[Edge]) -> Vec<usize> {
+///
+/// Fails if an edge names a node `≥ n`.
+pub fn components(n: usize, pairs: &[Edge]) -> Result<Vec<usize>, Error> {
+    if let Some(e) = pairs.iter().find(|e| e.a.max(e.b) >= n) {
+        return Err(Error::InvalidConfig(format!(
+            "edge ({}, {}) names a node outside 0..{n}",
+            e.a, e.b
+        )));
+    }
     let mut parent: Vec<usize> = (0..n).collect();
     fn find(parent: &mut [usize], mut x: usize) -> usize {
         while parent[x] != x {
@@ -190,7 +199,7 @@ pub fn components(n: usize, pairs: &[Edge]) -> Vec<usize> {
         // The smaller root wins, so every root is its component's smallest node.
         parent[ra.max(rb)] = ra.min(rb);
     }
-    (0..n).map(|i| find(&mut parent, i)).collect()
+    Ok((0..n).map(|i| find(&mut parent, i)).collect())
 }
 
 /// For every document `0..n`, the id of its cluster in `clusters` (a document in no cluster
@@ -231,12 +240,12 @@ impl Score {
 
     /// Relevant pairs that were not predicted.
     pub fn missed(&self) -> u64 {
-        self.relevant - self.hits
+        self.relevant.saturating_sub(self.hits)
     }
 
     /// Predicted pairs that are not relevant.
     pub fn false_positives(&self) -> u64 {
-        self.predicted - self.hits
+        self.predicted.saturating_sub(self.hits)
     }
 }
 
@@ -273,13 +282,15 @@ pub fn pair_score(truth: &[(usize, usize)], predicted: &[(usize, usize)]) -> Sco
 /// is relevant if it shares a label in `truth`, predicted if it shares one in `predicted`.
 /// Counted from cluster sizes, without listing the pairs.
 ///
-/// Panics if the two label lists differ in length.
-pub fn comembership(truth: &[usize], predicted: &[usize]) -> Score {
-    assert_eq!(
-        truth.len(),
-        predicted.len(),
-        "one label per document in both"
-    );
+/// Fails if the two label lists differ in length.
+pub fn comembership(truth: &[usize], predicted: &[usize]) -> Result<Score, Error> {
+    if truth.len() != predicted.len() {
+        return Err(Error::InvalidConfig(format!(
+            "one label per document in both: {} true labels, {} predicted",
+            truth.len(),
+            predicted.len()
+        )));
+    }
     let pairs_within = |labels: &mut Vec<(usize, usize)>| {
         labels.sort_unstable();
         let mut total = 0u64;
@@ -303,11 +314,11 @@ pub fn comembership(truth: &[usize], predicted: &[usize]) -> Score {
             .zip(predicted.iter().copied())
             .collect(),
     );
-    Score {
+    Ok(Score {
         hits,
         predicted: predicted_pairs,
         relevant,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -396,10 +407,22 @@ mod tests {
     #[test]
     fn comembership_counts_pairs() {
         // Truth: {0,1,2}, {3,4}; predicted: {0,1}, {2,3,4}.
-        let s = comembership(&[0, 0, 0, 3, 3], &[0, 0, 2, 2, 2]);
+        let s = comembership(&[0, 0, 0, 3, 3], &[0, 0, 2, 2, 2]).unwrap();
         assert_eq!((s.relevant, s.predicted, s.hits), (4, 4, 2));
         assert_eq!(s.recall(), 0.5);
         let p = pair_score(&[(0, 1), (1, 2)], &[(1, 2), (2, 3), (1, 2)]);
         assert_eq!((p.relevant, p.predicted, p.hits), (2, 2, 1));
+    }
+
+    #[test]
+    fn bad_labels_and_edges_are_errors() {
+        assert!(comembership(&[0, 0], &[0]).is_err());
+        let edge = Edge {
+            a: 0,
+            b: 2,
+            similarity: 1.0,
+        };
+        assert!(components(2, &[edge]).is_err());
+        assert_eq!(components(3, &[edge]).unwrap(), [0, 1, 0]);
     }
 }

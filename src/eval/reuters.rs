@@ -1,8 +1,15 @@
-//! Reading test corpora: the Reuters-21578 SGML files, used by the tests, benches and examples.
+//! The Reuters-21578 corpus: where it is and how to read its SGML files.
+//!
+//! The corpus is not shipped (its licence allows research use only): get it from the UCI
+//! Machine Learning Repository ("Reuters-21578 Text Categorization Collection") and point
+//! `NEARDUP_REUTERS` at the directory holding `reut2-000.sgm` … `reut2-021.sgm`.
 
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
+
+/// The environment variable naming the corpus directory.
+pub const ENV: &str = "NEARDUP_REUTERS";
 
 /// One article: its id and its text (title, a newline, then the body).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -13,25 +20,36 @@ pub struct Article {
     pub text: String,
 }
 
-/// Where the Reuters-21578 corpus is: `$NEARDUP_REUTERS`, else `../shared/data/reuters21578`
-/// or `shared/data/reuters21578` relative to the current directory or the crate; `None` if absent.
-pub fn find_reuters() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("NEARDUP_REUTERS") {
+/// Where the corpus is: `$NEARDUP_REUTERS` if set (even if it holds no corpus, so a wrong
+/// setting is reported rather than passed over), else `../shared/data/reuters21578` beside the
+/// crate's source directory (this project's development layout) if it holds `reut2-000.sgm`.
+pub fn find() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os(ENV) {
         return Some(PathBuf::from(dir));
     }
-    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    [
-        PathBuf::from("../shared/data/reuters21578"),
-        crate_dir.join("../shared/data/reuters21578"),
-        crate_dir.join("shared/data/reuters21578"),
-    ]
-    .into_iter()
-    .find(|p| p.join("reut2-000.sgm").is_file())
+    let beside = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/reuters21578");
+    beside.join("reut2-000.sgm").is_file().then_some(beside)
+}
+
+/// Every article of the corpus that [`find`] locates, in file order; an error that says how to
+/// get and point to the corpus when it is not there.
+pub fn load() -> Result<Vec<Article>, Error> {
+    let dir = find().ok_or_else(|| {
+        Error::Input(format!(
+            "Reuters-21578 not found: set {ENV} to the directory holding its reut2-*.sgm files \
+             (research-only licence; obtainable from the UCI Machine Learning Repository)"
+        ))
+    })?;
+    read(&dir).map_err(|e| {
+        Error::Input(format!(
+            "Reuters-21578: {e} ({ENV} must name the directory holding reut2-*.sgm)"
+        ))
+    })
 }
 
 /// Reads every article with a `<BODY>` from the `reut2-*.sgm` files in `dir`, in file order.
 /// Bytes that are not UTF-8 (the corpus has a few) are replaced, not fatal.
-pub fn read_reuters(dir: &Path) -> Result<Vec<Article>, Error> {
+pub fn read(dir: &Path) -> Result<Vec<Article>, Error> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| Error::Input(format!("{}: {e}", dir.display())))?
         .filter_map(|e| e.ok().map(|e| e.path()))
