@@ -91,11 +91,6 @@ impl Checkpoint {
         Ok(())
     }
 
-    /// Whether a save failed (its error was already returned).
-    pub fn failed(&self) -> bool {
-        self.failed
-    }
-
     /// The index file.
     pub fn path(&self) -> &Path {
         &self.path

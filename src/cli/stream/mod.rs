@@ -70,10 +70,9 @@ pub fn stream(args: &StreamArgs) -> Result<(), CliError> {
     }
     let window = args.window.as_deref().map(parse_duration).transpose()?;
     // Handlers first: a signal while the index loads is then a clean stop, not a kill.
-    let events = Events::start().map_err(|e| {
-        CliError::Usage(format!(
-            "cannot start reading stdin or watching signals: {e}"
-        ))
+    let events = Events::start().map_err(|source| CliError::Read {
+        file: "<stdin>".into(),
+        source,
     })?;
     let index = match &args.index {
         Some(path) if Path::new(path).exists() => load(path, &config)?,
@@ -89,10 +88,7 @@ pub fn stream(args: &StreamArgs) -> Result<(), CliError> {
         .map(|path| Checkpoint::new(path, args.checkpoint_every, args.engine.explain));
     let result = run(&index, args.engine.lossy, &events, checkpoint.as_mut());
     // Save what was answered, also after a bad line, so the stream can resume.
-    let saved = match checkpoint.as_mut() {
-        Some(c) if !c.failed() => c.flush(&index),
-        _ => Ok(()),
-    };
+    let saved = checkpoint.as_mut().map_or(Ok(()), |c| c.flush(&index));
     match (result, saved) {
         (Ok(Stop::Eof), saved) => saved,
         (Ok(Stop::Signal(signal)), Ok(())) => {
