@@ -147,11 +147,16 @@ fn stop_signals_save_and_exit_with_the_conventional_code() {
         assert_eq!(status.code(), Some(code), "SIG{name}: {err}");
         assert!(err.contains(&format!("SIG{name}")), "{err}");
         assert_eq!(saved_ids(&idx, 0..20), (0..20).collect::<Vec<_>>());
-        // Article 20 is the first of a new story (20 % 3 = 2 is a copy of 18's story).
+        // Resume, replaying the answered lines: same stories; article 20, a copy of 18 and 19,
+        // joins their story.
         let mut feed = Feed::start(&idx, &[]);
-        let after = feed.answer(20..21);
-        assert_eq!(after[0]["cluster"], before[18]["cluster"], "SIG{name}");
-        assert_eq!(after[0]["neighbours"][0][0], "a18");
+        let after = feed.answer(0..21);
+        for (a, b) in after.iter().zip(&before) {
+            assert_eq!(a["replayed"], true, "{a}");
+            assert_eq!(a["cluster"], b["cluster"], "{a}");
+        }
+        assert_eq!(after[20]["replayed"], false);
+        assert_eq!(after[20]["cluster"], before[18]["cluster"], "SIG{name}");
         let (status, err) = feed.wait(true);
         assert_eq!(status.code(), Some(0), "{err}");
         assert_eq!(saved_ids(&idx, 0..21).len(), 21);
