@@ -123,7 +123,7 @@ fn saved_ids(index: &Path, range: std::ops::Range<usize>) -> Vec<usize> {
     range
         .filter(|n| {
             index
-                .story_of(&json!(format!("a{n}")).to_string())
+                .cluster_of(&json!(format!("a{n}")).to_string())
                 .is_some()
         })
         .collect()

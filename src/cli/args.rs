@@ -43,7 +43,8 @@ Examples:
 Input lines: {\"id\": ..., \"text\": ..., \"time\": \"2023-09-05T10:00:00Z\" or 1693908000}; \"time\" is
 optional (a line without it takes the previous line's time, 0 for the first).
 Output, one line per input line, written and flushed as soon as it is read:
-  {\"id\":\"b\",\"cluster\":0,\"new_cluster\":false,\"merged\":[3],\"neighbours\":[[\"a\",0.31]]}
+  {\"id\":\"b\",\"cluster\":0,\"new_cluster\":false,\"merged\":[3],\"neighbours\":[[\"a\",0.31]],
+   \"replayed\":false}
 \"cluster\" is a story id that never changes except by a merge, reported in \"merged\" (the ids
 absorbed into \"cluster\"). An article older than the window is still inserted (and evicted when
 a newer one arrives). --progress does not apply here; --explain also reports every save.
@@ -54,8 +55,9 @@ fsync, rename, fsync of the directory): after every --checkpoint-every answers, 
 been idle for about a second (or the oldest unsaved answer is 10 s old), and on every stop.
 A SIGKILL or power loss therefore loses at most the answers since the last checkpoint (fewer
 than --checkpoint-every, none before a pause). Restart with the same FILE to continue: a line
-whose id is already in the index with the same text is answered again with its current story,
-so a feed can be replayed from an earlier offset; the same id with another text is a bad line.
+whose id is already in the index with the same text is answered again with its current story
+and \"replayed\":true (it changes nothing), so a feed can be replayed from an earlier offset;
+the same id with another text is a bad line.
 
 Stops: end of input saves and exits 0. SIGINT (Ctrl-C), SIGTERM and SIGHUP finish the line in
 hand, leave lines read ahead unanswered, save, and exit 130, 143 and 129 (128 + the signal).

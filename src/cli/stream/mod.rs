@@ -3,7 +3,8 @@
 //! Input lines: `{"id": <string or number>, "text": "...", "time": <RFC 3339 or Unix seconds>}`,
 //! `time` optional (a line without one takes the previous line's time, 0 for the first, so runs
 //! are reproducible). Output: one line per input line, flushed at once:
-//! `{"id", "cluster", "new_cluster", "merged", "neighbours": [[id, similarity], ...]}`.
+//! `{"id", "cluster", "new_cluster", "merged", "neighbours": [[id, similarity], ...],
+//! "replayed"}`.
 //!
 //! # Crash safety (`--index FILE`)
 //!
@@ -51,6 +52,7 @@ struct Line<'a> {
     new_cluster: bool,
     merged: &'a [u64],
     neighbours: Vec<(Value, f64)>,
+    replayed: bool,
 }
 
 /// Why the stream stopped without an error.
@@ -175,7 +177,7 @@ fn run(
 }
 
 /// Inserts one line and writes its answer, flushed. Returns whether the index changed (false
-/// for a blank line).
+/// for a blank line and a replayed article, which leave nothing new to save).
 fn answer(
     index: &Index,
     raw: &[u8],
@@ -229,9 +231,10 @@ fn answer(
         new_cluster: got.is_new_cluster,
         merged: &got.merged,
         neighbours,
+        replayed: got.replayed,
     };
     serde_json::to_writer(&mut *out, &answer).map_err(|e| CliError::Write(e.into()))?;
     out.write_all(b"\n").map_err(CliError::Write)?;
     out.flush().map_err(CliError::Write)?;
-    Ok(true)
+    Ok(!got.replayed)
 }
