@@ -198,3 +198,87 @@ fn reuters_stream_then_seeds_share_one_story() {
         }
     }
 }
+
+/// Article `n` of a feed: stories of three near-copies (the last word differs).
+fn article(n: usize) -> String {
+    let (story, variant) = (n / 3, n % 3);
+    let text = (0..60)
+        .map(|i| match i {
+            59 if variant > 0 => format!("v{variant}"),
+            _ => format!("s{story}w{i}"),
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    record(json!(format!("a{n}")), &text, json!(n))
+}
+
+/// A feed replayed from an earlier offset: lines already in the index are answered again with
+/// their stories (`"replayed": true`), new lines as usual; the same id with another text is
+/// still a bad line.
+#[test]
+fn replaying_a_prefix_answers_the_same_stories() {
+    let dir = tempfile::tempdir().unwrap();
+    let idx = dir.path().join("stories.idx");
+    let idx = idx.to_str().unwrap();
+    let first = stream(&["--index", idx], &(0..12).map(article).collect::<String>());
+    assert_eq!(first.status.code(), Some(0));
+    let first = lines(&first);
+    let again = stream(&["--index", idx], &(4..15).map(article).collect::<String>());
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    let again = lines(&again);
+    assert_eq!(again.len(), 11);
+    for (n, a) in (4..15).zip(&again) {
+        assert_eq!(a["id"], format!("a{n}"));
+        assert_eq!(a["replayed"], n < 12, "{a}");
+        if n < 12 {
+            assert_eq!(a["cluster"], first[n]["cluster"], "{a}");
+            assert_eq!(a["new_cluster"], false);
+            assert_eq!(a["merged"], json!([]));
+        }
+    }
+    assert_eq!(first[1]["replayed"], false);
+    // New copies still join the replayed stories: 13 and 14 are copies of 12.
+    assert_eq!(again[9]["cluster"], again[8]["cluster"]);
+    // The same id with another text: exit 1, naming the line and the id.
+    let input = article(2) + &record(json!("a3"), "a different story altogether", json!(3));
+    let out = stream(&["--index", idx], &input);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        lines(&out).len(),
+        1,
+        "the replayed line before was answered"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("<stdin>:2") && err.contains("\"a3\"") && err.contains("another text"),
+        "{err}"
+    );
+}
+
+/// A save that cannot be written is an error naming the file (exit 1), never a silent loss;
+/// checkpoint options are checked.
+#[test]
+fn a_failed_save_names_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let idx = dir.path().join("no such dir").join("stories.idx");
+    let out = stream(&["--index", idx.to_str().unwrap()], &article(0));
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("stories.idx.tmp") && err.contains("cannot save"),
+        "{err}"
+    );
+    let out = stream(&["--index", "x.idx", "--checkpoint-every", "0"], "");
+    assert_eq!(out.status.code(), Some(2));
+    let out = stream(&["--checkpoint-every", "5"], "");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "--checkpoint-every needs --index"
+    );
+}

@@ -42,13 +42,26 @@ Examples:
 
 Input lines: {\"id\": ..., \"text\": ..., \"time\": \"2023-09-05T10:00:00Z\" or 1693908000}; \"time\" is
 optional (a line without it takes the previous line's time, 0 for the first).
-Output, one line per input line, written as soon as it is read:
-  {\"id\":\"b\",\"cluster\":0,\"new_cluster\":false,\"merged\":[3],\"neighbours\":[[\"a\",0.31]]}
+Output, one line per input line, written and flushed as soon as it is read:
+  {\"id\":\"b\",\"cluster\":0,\"new_cluster\":false,\"merged\":[3],\"neighbours\":[[\"a\",0.31]],
+   \"replayed\":false}
 \"cluster\" is a story id that never changes except by a merge, reported in \"merged\" (the ids
-absorbed into \"cluster\"). With --index the index is loaded on start (its options must match; it
-keeps the window it was saved with unless --window is given) and saved on exit, also after a bad
-line, which stops the stream with exit code 1. An article older than the window is still
-inserted (and evicted when a newer one arrives). --progress and --explain do not apply here.
+absorbed into \"cluster\"). An article older than the window is still inserted (and evicted when
+a newer one arrives). --progress does not apply here; --explain also reports every save.
+
+With --index FILE the index is loaded on start (its options must match; it keeps the window it
+was saved with unless --window is given) and saved, atomically and synced to disk (FILE.tmp,
+fsync, rename, fsync of the directory): after every --checkpoint-every answers, when input has
+been idle for about a second (or the oldest unsaved answer is 10 s old), and on every stop.
+A SIGKILL or power loss therefore loses at most the answers since the last checkpoint (fewer
+than --checkpoint-every, none before a pause). Restart with the same FILE to continue: a line
+whose id is already in the index with the same text is answered again with its current story
+and \"replayed\":true (it changes nothing), so a feed can be replayed from an earlier offset;
+the same id with another text is a bad line.
+
+Stops: end of input saves and exits 0. SIGINT (Ctrl-C), SIGTERM and SIGHUP finish the line in
+hand, leave lines read ahead unanswered, save, and exit 130, 143 and 129 (128 + the signal).
+A bad line saves the lines before it and exits 1; so does a failed save, naming the file.
 ";
 
 const COMPARE_HELP: &str = "\
@@ -148,9 +161,15 @@ pub struct DedupArgs {
 pub struct StreamArgs {
     #[command(flatten)]
     pub engine: EngineArgs,
-    /// Load the index from FILE if it exists, and save it there on exit.
+    /// Load the index from FILE if it exists, and save it there (checkpoints and on exit).
     #[arg(long, value_name = "FILE")]
     pub index: Option<String>,
+    /// With --index: save after every N answered lines (also after a second of idle input
+    /// and on exit). A SIGKILL loses at most the last N - 1 answers; each save rewrites
+    /// the whole index.
+    #[arg(long, value_name = "N", default_value_t = super::stream::DEFAULT_EVERY,
+          value_parser = clap::value_parser!(u64).range(1..), requires = "index")]
+    pub checkpoint_every: u64,
     /// Keep only articles at most DURATION older than the newest (90s, 30m, 12h, 3d, 1w).
     #[arg(long, value_name = "DURATION")]
     pub window: Option<String>,
