@@ -341,31 +341,91 @@ fn version_1_files_are_refused() {
     );
 }
 
+/// Readers and a writer really overlap: they start together on a barrier, the writer waits for
+/// every reader before each insert, and the readers query all along. Every answer a reader sees
+/// must be the answer of a single-threaded index holding some prefix of the inserts, and the
+/// prefixes a reader sees never go back.
 #[test]
-fn queries_run_while_one_thread_inserts() {
+fn readers_see_prefixes_of_the_inserts() {
     let texts = families();
+    let n = texts.len();
+    // Families 5 and 39: their copies arrive at 5, 45, 85 and 39, 79, 119.
+    let probes = [texts[5].clone(), texts[39].clone(), words(0..60)];
+    let expected: Vec<Vec<neardup::QueryResult>> = {
+        let index = Index::new(Preset::NearDuplicate);
+        let mut per_prefix = vec![probes.iter().map(|p| index.query(p)).collect()];
+        for (k, t) in texts.iter().enumerate() {
+            index.insert(&k.to_string(), t, k as i64).unwrap();
+            per_prefix.push(probes.iter().map(|p| index.query(p)).collect());
+        }
+        per_prefix
+    };
+    let expected = Arc::new(expected);
+    let probes = Arc::new(probes);
     let index = Arc::new(Index::new(Preset::NearDuplicate));
-    let readers: Vec<_> = (0..4)
+    const READERS: usize = 3;
+    let barrier = Arc::new(std::sync::Barrier::new(READERS + 1));
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let answered: Arc<Vec<std::sync::atomic::AtomicUsize>> = Arc::new(
+        (0..READERS)
+            .map(|_| std::sync::atomic::AtomicUsize::new(0))
+            .collect(),
+    );
+    use std::sync::atomic::Ordering::SeqCst;
+    let readers: Vec<_> = (0..READERS)
         .map(|r| {
-            let index = Arc::clone(&index);
-            let texts = texts.clone();
+            let (index, expected, probes) = (index.clone(), expected.clone(), probes.clone());
+            let (barrier, done, answered) = (barrier.clone(), done.clone(), answered.clone());
             std::thread::spawn(move || {
-                let mut seen = 0;
-                for round in 0..30 {
-                    let q = index.query(&texts[(round * 7 + r) % texts.len()]);
-                    seen += q.neighbours.len();
+                barrier.wait();
+                let mut lo = 0; // the smallest prefix consistent with everything seen so far
+                let mut seen = BTreeSet::new();
+                let mut round = 0;
+                loop {
+                    // Read `done` first: the last round then sees every insert.
+                    let last = done.load(SeqCst);
+                    let len = index.len();
+                    assert!(len >= lo, "reader {r}: len went back from {lo} to {len}");
+                    lo = len;
+                    let q = round % probes.len();
+                    let got = index.query(&probes[q]);
+                    lo = (lo..=n)
+                        .find(|&k| expected[k][q] == got)
+                        .unwrap_or_else(|| panic!("reader {r}: {got:?} after prefix {lo}"));
+                    seen.insert(lo);
+                    answered[r].fetch_add(1, SeqCst);
+                    round += 1;
+                    if last {
+                        return seen;
+                    }
                 }
-                seen
             })
         })
         .collect();
+    barrier.wait();
     for (i, t) in texts.iter().enumerate() {
+        let before: Vec<usize> = answered.iter().map(|a| a.load(SeqCst)).collect();
         index.insert(&i.to_string(), t, i as i64).unwrap();
+        // Two more answers from every reader: the second began after this insert, so each
+        // reader sees every prefix (while other rounds overlap the inserts).
+        while answered
+            .iter()
+            .zip(&before)
+            .any(|(a, &b)| a.load(SeqCst) < b + 2)
+        {
+            if readers.iter().any(|r| r.is_finished()) {
+                break; // a reader failed: its message comes from `join` below
+            }
+            std::thread::yield_now();
+        }
     }
+    done.store(true, SeqCst);
     for r in readers {
-        r.join().expect("reader panicked");
+        let seen = r.join().expect("reader panicked");
+        assert!(seen.len() > n / 2, "too few states seen: {seen:?}");
+        assert_eq!(seen.last(), Some(&n));
     }
-    assert_eq!(index.len(), texts.len());
+    assert_eq!(index.len(), n);
     assert_eq!(index.clusters(), 40);
 }
 

@@ -299,3 +299,84 @@ proptest! {
         }
     }
 }
+
+/// SimHash in the index finds every article within the Hamming distance, however many share
+/// a bucket: 1,000 crafted fingerprints (loaded from a file, so they can be chosen) all agree
+/// with the query's on the bits of one table and differ elsewhere by 0 to 20 bits; the answer
+/// must be exactly what brute force finds, far more than `MAX_BUCKET` of them.
+#[test]
+fn simhash_finds_every_article_within_the_distance_in_huge_buckets() {
+    let d = 10;
+    let config = Config::builder(Preset::NearDuplicate)
+        .method(neardup::Method::SimHash)
+        .simhash_distance(d)
+        .build()
+        .unwrap();
+    let text = "the central bank raised interest rates by half a point on tuesday";
+    let mut hasher = neardup::simhash::SimHasher::new(config.shingles(), config.seed()).unwrap();
+    let (query, size) = hasher.fingerprint_and_size(text, |_| 1.0);
+    assert!(size > 0);
+    // With d + 2 = 12 blocks, bits 0..10 are the first two blocks: one table holds them all.
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let n = 1_000u32;
+    let fingerprints: Vec<u64> = (0..n)
+        .map(|_| {
+            let flips = next() % 21;
+            (0..flips).fold(query.0, |g, _| g ^ 1 << (10 + next() % 54))
+        })
+        .collect();
+    let saved = Saved {
+        config: config.clone(),
+        window: None,
+        newest: 0,
+        next_seq: u64::from(n),
+        next_cluster: u64::from(n),
+        docs: (0..n)
+            .map(|i| SavedDoc {
+                id: format!("c{i}"),
+                seq: u64::from(i),
+                time: 0,
+                cluster: u64::from(i),
+                text_hash: 0,
+                features: Features::SimHash {
+                    fingerprint: fingerprints[i as usize],
+                    size: 5,
+                },
+            })
+            .collect(),
+        clusters: (0..n)
+            .map(|i| SavedCluster {
+                id: u64::from(i),
+                members: vec![i],
+                representative: i,
+            })
+            .collect(),
+        saturated: Vec::new(),
+    };
+    let index = Index::load(&encode(&saved)[..]).unwrap();
+    let brute: std::collections::BTreeSet<String> = fingerprints
+        .iter()
+        .enumerate()
+        .filter(|(_, &g)| (g ^ query.0).count_ones() <= d)
+        .map(|(i, _)| format!("c{i}"))
+        .collect();
+    assert!(brute.len() > neardup::lsh::MAX_BUCKET, "{}", brute.len());
+    assert!(brute.len() < n as usize, "some must be too far");
+    let found = |neighbours: &[(String, f64)]| -> std::collections::BTreeSet<String> {
+        neighbours.iter().map(|(id, _)| id.clone()).collect()
+    };
+    assert_eq!(found(&index.query(text).neighbours), brute);
+    let inserted = index.insert("q", text, 0).unwrap();
+    assert_eq!(found(&inserted.neighbours), brute);
+    assert_eq!(
+        inserted.neighbours.len(),
+        brute.len(),
+        "each neighbour once"
+    );
+}

@@ -8,17 +8,26 @@
 //! - **Stable cluster ids.** A cluster id, once handed out, keeps naming its cluster. When an
 //!   article bridges two clusters they merge, the older (smaller) id survives, and the merge is
 //!   reported in the [`Assignment`]. Removing or evicting articles never renumbers or splits a cluster.
+//! - **Every SimHash neighbour.** With the SimHash method, every article within the Hamming
+//!   distance shares a table bucket with the query (pigeonhole over the blocks), and buckets are
+//!   walked whole, whatever their size, so none is missed (tested with buckets far larger than
+//!   [`crate::lsh::MAX_BUCKET`]). MinHash band buckets keep their documented cap: a query takes
+//!   the newest [`crate::lsh::MAX_BUCKET`] members of each.
 //! - **Batch equivalence.** For the MinHash and SimHash methods without a chain guard (the
 //!   near-duplicate preset), inserting documents one by one gives exactly the clusters of a
-//!   batch call (tested), as long as no LSH bucket exceeds [`crate::lsh::MAX_BUCKET`]. The
+//!   batch call (tested), for MinHash as long as no band bucket exceeds the cap. The
 //!   weighted method measures word rarity over the documents indexed so far, so early
 //!   assignments can differ from a batch run over the whole corpus.
 //! - **Time window.** [`Index::evict_older_than`], or a window set with
 //!   [`Index::with_window`], removes old articles so memory stays bounded on an endless stream
 //!   (freed slots are reused; eviction takes the oldest first from a time-ordered set). An
 //!   article older than the window is still inserted, and evicted when a newer one arrives.
-//! - **Save and load** in a compact binary format with a version header and a checksum; a
-//!   truncated, corrupted or wrong-version file is an error, never a panic.
+//! - **Save and load** in a compact binary format with a version header and a checksum
+//!   ([`mod@format`]); a truncated, corrupted, crafted or wrong-version file is an error,
+//!   never a panic, an overflow or a hang.
+//! - **Idempotent replay.** Inserting an id again with the same text changes nothing and
+//!   answers with `replayed: true` (see [`Index::insert`]), so a stream can resume from a
+//!   checkpoint.
 //! - **Rare-word postings.** The weighted method keeps postings only for words in at most four
 //!   times the specificity bound of documents (at least 256); a word that once grew past it is
 //!   never an anchor again, even if evictions later make it rare (the set is saved with the

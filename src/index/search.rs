@@ -26,7 +26,10 @@ impl Inner {
     ) -> Vec<(u32, f64)> {
         let mut candidates: Vec<u32> = match f {
             DocFeatures::Weighted { terms } => self.weighted_candidates(signer, terms, own),
-            _ => {
+            DocFeatures::SimHash { fingerprint, .. } => {
+                self.simhash_candidates(signer, f, *fingerprint, own)
+            }
+            DocFeatures::MinHash { .. } => {
                 let mut c = Vec::new();
                 for (table, key) in signer.keys(f) {
                     // The newest bucket-mates, as the batch index caps a bucket's pairs.
@@ -48,6 +51,32 @@ impl Inner {
         let seq = |s: u32| self.doc(s).map_or(u64::MAX, |d| d.seq);
         found.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(seq(a.0).cmp(&seq(b.0))));
         found
+    }
+
+    /// SimHash: every document within the Hamming distance of `fingerprint`. The tables
+    /// promise that each such document shares at least one bucket with it, so each bucket is
+    /// walked whole, whatever its size, keeping the members within the distance (a popcount
+    /// each) rather than the newest few.
+    fn simhash_candidates(
+        &self,
+        signer: &Signer,
+        f: &DocFeatures,
+        fingerprint: u64,
+        own: Option<u32>,
+    ) -> Vec<u32> {
+        let d = signer.config.simhash_distance;
+        let near = |s: u32| match self.doc(s).map(|doc| &doc.features) {
+            Some(DocFeatures::SimHash { fingerprint: g, .. }) => {
+                (g ^ fingerprint).count_ones() <= d
+            }
+            _ => false,
+        };
+        let mut c = Vec::new();
+        for (table, key) in signer.keys(f) {
+            let members = self.buckets[table].newest_first(key);
+            c.extend(members.filter(|&s| Some(s) != own && near(s)));
+        }
+        c
     }
 
     /// Similarity of features `f` (indexed in `own`, or a query) to the document in `slot`.
