@@ -17,8 +17,11 @@ pub use index_load::index_load;
 pub use jsonl::jsonl;
 pub use text::text;
 
+/// A check: panics if the input breaks an invariant.
+pub type Check = fn(&[u8]);
+
 /// Every target: its name (the directory under `fuzz/corpus/`) and its check.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Check)] = &[
     ("text", text),
     ("jsonl", jsonl),
     ("cluster", cluster),
