@@ -28,8 +28,15 @@ pub enum Error {
     /// A saved index is truncated, corrupted or not an index at all; the message says which.
     #[error("cannot load index: {0}")]
     Format(String),
+    /// An [`crate::Index`] has used up its insertion numbers, cluster ids or slots (only a
+    /// crafted saved index gets there); nothing was inserted.
+    #[error("index full: {0}")]
+    Capacity(String),
     /// A saved index was written by an incompatible version of the format.
-    #[error("cannot load index: format version {found}, this build reads version {expected}")]
+    #[error(
+        "cannot load index: format version {found}, this build reads version {expected}; \
+         rebuild the index from its articles"
+    )]
     Version {
         /// The version in the file.
         found: u32,

@@ -51,7 +51,7 @@ pub mod verify;
 pub use cluster::{Cluster, Clusterer};
 pub use config::{Config, ConfigBuilder, Method, Preset, Verification};
 pub use error::Error;
-pub use index::{Assignment, Index, QueryResult, StoryId, Timestamp};
+pub use index::{Assignment, ClusterId, Index, QueryResult, Timestamp};
 pub use minhash::{MinHashParams, MinHasher, Signature};
 pub use shingle::ShingleConfig;
 pub use simhash::Fingerprint;

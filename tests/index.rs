@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use neardup::corpus::{find_reuters, read_reuters};
+use neardup::index::FORMAT_VERSION;
 use neardup::shingle::ShingleConfig;
 use neardup::{Clusterer, Config, Error, Index, Method, Preset};
 use proptest::prelude::*;
@@ -36,7 +37,7 @@ fn partition_of_index(index: &Index, n: usize) -> BTreeSet<Vec<usize>> {
     let mut by_story: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
     for i in 0..n {
         by_story
-            .entry(index.story_of(&i.to_string()).unwrap())
+            .entry(index.cluster_of(&i.to_string()).unwrap())
             .or_default()
             .push(i);
     }
@@ -96,17 +97,17 @@ fn bridging_article_merges_stories_and_older_id_survives() {
     assert_eq!(b.cluster, x.cluster.min(y.cluster));
     assert_eq!(b.merged, vec![x.cluster.max(y.cluster)]);
     assert_eq!(b.neighbours.len(), 2);
-    assert_eq!(index.story_of("x"), Some(b.cluster));
-    assert_eq!(index.story_of("y"), Some(b.cluster));
-    assert_eq!(index.stories(), 1);
+    assert_eq!(index.cluster_of("x"), Some(b.cluster));
+    assert_eq!(index.cluster_of("y"), Some(b.cluster));
+    assert_eq!(index.clusters(), 1);
     let (members, _) = index.members(b.cluster).unwrap();
     assert_eq!(members, ["x", "y", "b"]);
 
     // Removing the bridge neither renumbers nor splits the story.
     assert!(index.remove("b"));
     assert!(!index.remove("b"));
-    assert_eq!(index.story_of("x"), Some(b.cluster));
-    assert_eq!(index.story_of("y"), Some(b.cluster));
+    assert_eq!(index.cluster_of("x"), Some(b.cluster));
+    assert_eq!(index.cluster_of("y"), Some(b.cluster));
     assert_eq!(index.len(), 2);
 }
 
@@ -139,7 +140,7 @@ fn eviction_and_window() {
     index.insert("old", &words(0..40), 100).unwrap();
     index.insert("new", &words(200..240), 200).unwrap();
     assert_eq!(index.evict_older_than(150), 1);
-    assert_eq!(index.story_of("old"), None);
+    assert_eq!(index.cluster_of("old"), None);
     assert!(
         index.query(&words(0..40)).neighbours.is_empty(),
         "evicted articles no longer match"
@@ -207,7 +208,7 @@ fn damaged_files_are_clear_errors() {
         Index::load(&version[..]),
         Err(Error::Version {
             found: 99,
-            expected: 1
+            expected: FORMAT_VERSION
         })
     ));
     assert!(matches!(
@@ -225,7 +226,7 @@ proptest! {
     #[test]
     fn loader_never_panics(garbage in prop::collection::vec(any::<u8>(), 0..600), fix in any::<bool>()) {
         let mut bytes = b"NDUPIDX\0".to_vec();
-        bytes.extend_from_slice(&1u32.to_le_bytes());
+        bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
         bytes.extend_from_slice(&(garbage.len() as u64).to_le_bytes());
         let sum = if fix { xxhash_rust_sum(&garbage) } else { 0 };
         bytes.extend_from_slice(&sum.to_le_bytes());
@@ -242,7 +243,12 @@ fn xxhash_rust_sum(bytes: &[u8]) -> u64 {
     xxhash_rust::xxh3::xxh3_64(bytes)
 }
 
-const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/index-v1.bin");
+const GOLDEN_V1: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/index-v1.bin");
+const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/index-v2.bin");
+const ANSWERS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/golden/index-v2.answers.json"
+);
 
 fn golden_index() -> Index {
     let index = Index::new(Preset::Rewrite);
@@ -255,16 +261,13 @@ fn golden_index() -> Index {
     index
 }
 
-const ANSWERS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/golden/index-v1.answers.json"
-);
-
-/// A small index saved by version 1 of the format is checked in with the answers it gave:
+/// A small index saved by version 2 of the format is checked in with the answers it gave:
 /// every later build must read it and answer alike (or refuse it with a clear version error,
-/// after a deliberate format change).
+/// after a deliberate format change). After such a change, regenerate both files with
+/// `NEARDUP_BLESS=1 cargo test --release --test index golden`, bump the format version and keep
+/// the old file for a version test like `version_1_files_are_refused`.
 #[test]
-fn reads_index_saved_by_earlier_build() {
+fn reads_golden_index_saved_by_earlier_build() {
     let queries: Vec<String> = families().into_iter().take(20).collect();
     if std::env::var_os("NEARDUP_BLESS").is_some() {
         let index = golden_index();
@@ -273,13 +276,34 @@ fn reads_index_saved_by_earlier_build() {
         std::fs::write(ANSWERS, serde_json::to_string_pretty(&answers).unwrap()).unwrap();
     }
     let bytes = std::fs::read(GOLDEN).expect("checked-in index");
+    assert_eq!(u32::from_le_bytes(bytes[8..12].try_into().unwrap()), 2);
     let loaded = Index::load(&bytes[..]).unwrap();
     assert_eq!(loaded.len(), 12);
     let answers: Vec<neardup::QueryResult> =
         serde_json::from_str(&std::fs::read_to_string(ANSWERS).unwrap()).unwrap();
+    assert_eq!(answers.len(), queries.len());
     for (t, want) in queries.iter().zip(&answers) {
         assert_eq!(&loaded.query(t), want);
     }
+}
+
+/// The version 1 file (bincode) is refused with an error naming its version and the remedy.
+#[test]
+fn version_1_files_are_refused() {
+    let bytes = std::fs::read(GOLDEN_V1).expect("checked-in index");
+    let err = Index::load(&bytes[..]).expect_err("a version error");
+    assert_eq!(
+        err,
+        Error::Version {
+            found: 1,
+            expected: 2
+        }
+    );
+    let message = err.to_string();
+    assert!(
+        message.contains("version 1") && message.contains("rebuild"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -307,7 +331,7 @@ fn queries_run_while_one_thread_inserts() {
         r.join().expect("reader panicked");
     }
     assert_eq!(index.len(), texts.len());
-    assert_eq!(index.stories(), 40);
+    assert_eq!(index.clusters(), 40);
 }
 
 /// The mission's stream: Reuters articles one at a time, then the seeds; the seeds share one
@@ -328,7 +352,7 @@ fn reuters_stream_then_seeds() {
         story_of.push(got.cluster);
     }
     for (i, a) in reuters.iter().enumerate() {
-        let now = index.story_of(&a.id).unwrap();
+        let now = index.cluster_of(&a.id).unwrap();
         assert!(
             now == story_of[i] || retired.contains(&story_of[i]),
             "{} moved from {} to {} without a reported merge",
@@ -350,10 +374,10 @@ fn reuters_stream_then_seeds() {
         let got = index.insert(&id, &text, 1_000_000).unwrap();
         seed_stories.insert(got.cluster);
     }
-    let final_story = index.story_of("000_27a26c8f072408e8.txt").unwrap();
+    let final_story = index.cluster_of("000_27a26c8f072408e8.txt").unwrap();
     for p in &paths {
         let id = p.file_name().unwrap().to_string_lossy().into_owned();
-        assert_eq!(index.story_of(&id), Some(final_story));
+        assert_eq!(index.cluster_of(&id), Some(final_story));
     }
     let (members, _) = index.members(final_story).unwrap();
     assert_eq!(

@@ -1,0 +1,141 @@
+//! Clusters: assignment of a new article, merges under the chain guard, and representatives.
+
+use super::features::Signer;
+use super::{ClusterId, Inner};
+
+#[derive(Clone, Debug, Default)]
+pub(super) struct Cluster {
+    /// Slots of the members, in insertion order (by `Doc::seq`).
+    pub(super) members: Vec<u32>,
+    pub(super) representative: u32,
+}
+
+/// Largest cluster whose representative is re-chosen by pairwise similarity after removal.
+pub(super) const RECENTER_LIMIT: usize = 64;
+
+impl Inner {
+    /// Puts the new document in `slot` into a cluster, merging the clusters it bridges.
+    pub(super) fn assign(
+        &mut self,
+        signer: &Signer,
+        slot: u32,
+        neighbours: &[(u32, f64)],
+    ) -> (ClusterId, bool, Vec<ClusterId>) {
+        let floor = signer.config.chain_floor;
+        // Start as a cluster of its own, then merge with neighbours' clusters strongest first,
+        // exactly as the batch union-find applies edges (same guard).
+        // The provisional id is larger than every id handed out, so it survives no merge and
+        // is handed out only if the document starts a cluster.
+        let own = self.next_cluster;
+        self.clusters.insert(
+            own,
+            Cluster {
+                members: vec![slot],
+                representative: slot,
+            },
+        );
+        if let Some(Some(d)) = self.slots.get_mut(slot as usize) {
+            d.cluster = own;
+        }
+        let mut current = own;
+        let mut absorbed = Vec::new();
+        for &(n, _) in neighbours {
+            let Some(other) = self.doc(n).map(|d| d.cluster) else {
+                continue;
+            };
+            if other == current {
+                continue;
+            }
+            if let Some(merged_into) = self.merge(signer, current, other, floor) {
+                let gone = if merged_into == current {
+                    other
+                } else {
+                    current
+                };
+                if gone != own {
+                    absorbed.push(gone);
+                }
+                current = merged_into;
+            }
+        }
+        absorbed.sort_unstable();
+        if current == own {
+            // Below u64::MAX: checked before the insert began.
+            self.next_cluster = own.saturating_add(1);
+        }
+        (current, current == own, absorbed)
+    }
+
+    /// Merges clusters `a` and `b` if the guard allows; the older id survives. Returns it.
+    pub(super) fn merge(
+        &mut self,
+        signer: &Signer,
+        a: ClusterId,
+        b: ClusterId,
+        floor: Option<f64>,
+    ) -> Option<ClusterId> {
+        let (sa, sb) = (self.clusters.get(&a)?, self.clusters.get(&b)?);
+        let content = |s: &Cluster| {
+            self.doc(s.representative)
+                .map_or(0.0, |d| signer.content(&d.features))
+        };
+        // The larger cluster keeps its representative; only the smaller side is checked.
+        let a_bigger = (sa.members.len(), content(sa), std::cmp::Reverse(a)).partial_cmp(&(
+            sb.members.len(),
+            content(sb),
+            std::cmp::Reverse(b),
+        )) != Some(std::cmp::Ordering::Less);
+        let (big, small) = if a_bigger { (a, b) } else { (b, a) };
+        let rep = self.clusters.get(&big)?.representative;
+        if let Some(floor) = floor {
+            let rep_features = &self.doc(rep)?.features;
+            let ok = self.clusters.get(&small)?.members.iter().all(|&m| {
+                m == rep || self.similarity_to(signer, rep_features, Some(rep), m) >= floor
+            });
+            if !ok {
+                return None;
+            }
+        }
+        let (keep, gone) = (a.min(b), a.max(b));
+        let moved = self.clusters.remove(&gone)?.members;
+        for &m in &moved {
+            if let Some(Some(d)) = self.slots.get_mut(m as usize) {
+                d.cluster = keep;
+            }
+        }
+        let mut members = std::mem::take(&mut self.clusters.get_mut(&keep)?.members);
+        members.extend(moved);
+        members.sort_unstable_by_key(|&m| self.doc(m).map_or(u64::MAX, |d| d.seq));
+        let cluster = self.clusters.get_mut(&keep)?;
+        cluster.members = members;
+        cluster.representative = rep;
+        Some(keep)
+    }
+
+    /// A cluster's representative after the old one left. With the chain guard: the member whose
+    /// least similar fellow member is most similar (so the guard's invariant holds whenever
+    /// some member can keep it), for clusters up to [`RECENTER_LIMIT`] members; otherwise, and
+    /// on ties, the fullest text, then the earliest.
+    pub(super) fn new_representative(&self, signer: &Signer, members: &[u32]) -> Option<u32> {
+        let content = |s: u32| self.doc(s).map_or(0.0, |d| signer.content(&d.features));
+        let seq = |s: u32| self.doc(s).map_or(u64::MAX, |d| d.seq);
+        let worst = |c: u32| -> f64 {
+            let Some(f) = self.doc(c).map(|d| &d.features) else {
+                return 0.0;
+            };
+            members
+                .iter()
+                .filter(|&&m| m != c)
+                .map(|&m| self.similarity_to(signer, f, Some(c), m))
+                .fold(1.0, f64::min)
+        };
+        let guard = signer.config.chain_floor.is_some() && members.len() <= RECENTER_LIMIT;
+        let key = |s: u32| (if guard { worst(s) } else { 0.0 }, content(s));
+        members.iter().copied().max_by(|&x, &y| {
+            let (kx, ky) = (key(x), key(y));
+            kx.0.total_cmp(&ky.0)
+                .then(kx.1.total_cmp(&ky.1))
+                .then(seq(y).cmp(&seq(x)))
+        })
+    }
+}

@@ -1,0 +1,305 @@
+//! The incremental side: an [`Index`] that assigns each arriving article to a cluster (a
+//! story, for news) at once.
+//!
+//! It runs the same stages as a batch [`crate::Clusterer`] on one document at a time: features
+//! (signature, fingerprint or profile), candidates from live tables (LSH bands, SimHash tables,
+//! or postings of rare words), verification against the threshold, and the same chain guard.
+//!
+//! - **Stable cluster ids.** A cluster id, once handed out, keeps naming its cluster. When an
+//!   article bridges two clusters they merge, the older (smaller) id survives, and the merge is
+//!   reported in the [`Assignment`]. Removing or evicting articles never renumbers or splits a cluster.
+//! - **Batch equivalence.** For the MinHash and SimHash methods without a chain guard (the
+//!   near-duplicate preset), inserting documents one by one gives exactly the clusters of a
+//!   batch call (tested), as long as no LSH bucket exceeds [`crate::lsh::MAX_BUCKET`]. The
+//!   weighted method measures word rarity over the documents indexed so far, so early
+//!   assignments can differ from a batch run over the whole corpus.
+//! - **Time window.** [`Index::evict_older_than`], or a window set with
+//!   [`Index::with_window`], removes old articles so memory stays bounded on an endless stream
+//!   (freed slots are reused; eviction takes the oldest first from a time-ordered set). An
+//!   article older than the window is still inserted, and evicted when a newer one arrives.
+//! - **Save and load** in a compact binary format with a version header and a checksum; a
+//!   truncated, corrupted or wrong-version file is an error, never a panic.
+//! - **Rare-word postings.** The weighted method keeps postings only for words in at most four
+//!   times the specificity bound of documents (at least 256); a word that once grew past it is
+//!   never an anchor again, even if evictions later make it rare (the set is saved with the
+//!   index, so a loaded index answers alike).
+//! - **Removal.** Removing an article never splits its cluster. If it was the representative,
+//!   the member whose least similar fellow member is most similar takes over, which keeps the
+//!   chain guard's invariant whenever any member can; a cluster can still end up held together
+//!   only by members that left.
+//! - **Concurrency.** `Index` is `Send + Sync`: queries run in parallel under a read lock while
+//!   one thread inserts under a write lock; features are computed before the lock is taken.
+
+mod clusters;
+mod features;
+pub mod format;
+mod search;
+mod store;
+mod tables;
+
+use std::collections::{BTreeSet, HashMap};
+use std::io::{Read, Write};
+use std::sync::RwLock;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::{Config, Method, Preset};
+use crate::error::Error;
+
+use clusters::Cluster;
+use features::Signer;
+use store::Doc;
+use tables::{Buckets, KeyMap};
+
+pub use format::FORMAT_VERSION;
+
+/// A point in time, in seconds since the Unix epoch.
+pub type Timestamp = i64;
+
+/// A cluster id: stable for the life of the cluster.
+pub type ClusterId = u64;
+
+/// Where an inserted article went.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Assignment {
+    /// The cluster the article joined (or started).
+    pub cluster: ClusterId,
+    /// Verified similar articles already in the index, most similar first: `(id, similarity)`.
+    pub neighbours: Vec<(String, f64)>,
+    /// Whether the article started a new cluster.
+    pub is_new_cluster: bool,
+    /// Clusters absorbed into `cluster` because this article bridged them (their ids are retired).
+    pub merged: Vec<ClusterId>,
+}
+
+/// What a query found, without inserting anything.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QueryResult {
+    /// The cluster the text would join, if any.
+    pub cluster: Option<ClusterId>,
+    /// Verified similar articles in the index, most similar first: `(id, similarity)`.
+    pub neighbours: Vec<(String, f64)>,
+}
+
+/// An incrementally built index of articles grouped into clusters. See the module docs.
+///
+/// ```
+/// use neardup::{Index, Preset};
+/// let index = Index::new(Preset::NearDuplicate);
+/// let story = "The central bank raised interest rates by half a point on Tuesday, \
+///              citing persistent inflation and a tight labour market.";
+/// let a = index.insert("a", story, 100)?;
+/// let b = index.insert("b", &format!("{story} (Reuters)"), 160)?;
+/// assert!(a.is_new_cluster && !b.is_new_cluster);
+/// assert_eq!(a.cluster, b.cluster);
+/// assert_eq!(index.len(), 2);
+/// # Ok::<(), neardup::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Index {
+    signer: Signer,
+    inner: RwLock<Inner>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    slots: Vec<Option<Doc>>,
+    /// Slots freed by removals, reused so an endless stream does not grow `slots`.
+    free: Vec<u32>,
+    /// Live slots by (time, insertion order): eviction takes from the front.
+    by_time: BTreeSet<(Timestamp, u64, u32)>,
+    next_seq: u64,
+    ids: HashMap<String, u32>,
+    /// MinHash: one per band; SimHash: one per table.
+    buckets: Vec<Buckets>,
+    /// Weighted method: the documents of each (not saturated) word.
+    postings: KeyMap<Vec<u32>>,
+    /// Weighted method: document frequency of each term among live documents.
+    df: KeyMap<u32>,
+    /// Weighted method: terms too common to keep postings for (never anchors).
+    saturated: KeyMap<()>,
+    clusters: HashMap<ClusterId, Cluster>,
+    next_cluster: ClusterId,
+    window: Option<Timestamp>,
+    newest: Timestamp,
+    live: usize,
+}
+
+impl Index {
+    /// An empty index with a preset's configuration.
+    pub fn new(preset: Preset) -> Index {
+        Index::with_config(Config::preset(preset)).expect("presets are valid")
+    }
+
+    /// An empty index with a custom configuration; fails if it is invalid.
+    pub fn with_config(config: Config) -> Result<Index, Error> {
+        config.validate()?;
+        let signer = Signer::new(config)?;
+        let tables = match signer.config.method {
+            Method::Weighted => 0,
+            _ => signer.table_count(),
+        };
+        Ok(Index {
+            signer,
+            inner: RwLock::new(Inner {
+                buckets: vec![Buckets::default(); tables],
+                ..Inner::default()
+            }),
+        })
+    }
+
+    /// The same index, keeping only articles at most `window` seconds older than the newest
+    /// one seen: older ones are evicted as newer ones arrive.
+    pub fn with_window(self, window: Timestamp) -> Index {
+        self.write().window = Some(window.max(0));
+        self
+    }
+
+    /// The configuration in use.
+    pub fn config(&self) -> &Config {
+        &self.signer.config
+    }
+
+    /// Number of live articles.
+    pub fn len(&self) -> usize {
+        self.read().live
+    }
+
+    /// Whether the index holds no article.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Number of live clusters.
+    pub fn clusters(&self) -> usize {
+        self.read().clusters.len()
+    }
+
+    /// An estimate of the heap memory the index holds, in bytes: features, tables, ids and
+    /// clusters (hash tables counted at their capacity). For capacity planning and monitoring.
+    pub fn memory_bytes(&self) -> usize {
+        self.read().memory_bytes()
+    }
+
+    /// The cluster of article `id`, if it is in the index.
+    pub fn cluster_of(&self, id: &str) -> Option<ClusterId> {
+        let inner = self.read();
+        let slot = *inner.ids.get(id)?;
+        inner.doc(slot).map(|d| d.cluster)
+    }
+
+    /// The member ids of cluster `cluster`, in insertion order, and its representative's id.
+    pub fn members(&self, cluster: ClusterId) -> Option<(Vec<String>, String)> {
+        let inner = self.read();
+        let s = inner.clusters.get(&cluster)?;
+        let ids = s
+            .members
+            .iter()
+            .filter_map(|&m| inner.doc(m).map(|d| d.id.clone()))
+            .collect();
+        Some((ids, inner.doc(s.representative)?.id.clone()))
+    }
+
+    /// Adds an article and assigns it to a cluster. An id already in the index is an error
+    /// ([`Error::DuplicateId`]) and changes nothing; so is an index whose insertion numbers,
+    /// cluster ids or slots are used up ([`Error::Capacity`]).
+    pub fn insert(&self, id: &str, text: &str, time: Timestamp) -> Result<Assignment, Error> {
+        let features = self.signer.features(text);
+        let mut inner = self.write();
+        if inner.ids.contains_key(id) {
+            return Err(Error::DuplicateId(id.to_string()));
+        }
+        inner.check_capacity()?;
+        if let Some(window) = inner.window {
+            if time > inner.newest {
+                inner.newest = time;
+                let cutoff = time.saturating_sub(window);
+                inner.evict_older_than(&self.signer, cutoff);
+            }
+        } else {
+            inner.newest = inner.newest.max(time);
+        }
+        let seq = inner.next_seq;
+        inner.next_seq = seq.saturating_add(1); // below u64::MAX: checked above
+        let slot = inner.place(
+            &self.signer,
+            Doc {
+                id: id.to_string(),
+                seq,
+                time,
+                cluster: 0,
+                text_hash: xxhash_rust::xxh3::xxh3_64(text.as_bytes()),
+                features,
+            },
+            true,
+        );
+        let neighbours = inner.neighbours(&self.signer, slot);
+        let (cluster, is_new_cluster, merged) = inner.assign(&self.signer, slot, &neighbours);
+        Ok(Assignment {
+            cluster,
+            neighbours: inner.named(&neighbours),
+            is_new_cluster,
+            merged,
+        })
+    }
+
+    /// The cluster `text` would join and its verified neighbours, without inserting it.
+    pub fn query(&self, text: &str) -> QueryResult {
+        let features = self.signer.features(text);
+        let inner = self.read();
+        let neighbours = inner.neighbours_of(&self.signer, &features, None);
+        let cluster = neighbours.iter().find_map(|&(slot, _)| {
+            let cluster = inner.doc(slot)?.cluster;
+            let rep = inner.clusters.get(&cluster)?.representative;
+            let ok = match self.signer.config.chain_floor {
+                Some(floor) => inner.similarity_to(&self.signer, &features, None, rep) >= floor,
+                None => true,
+            };
+            ok.then_some(cluster)
+        });
+        QueryResult {
+            cluster,
+            neighbours: inner.named(&neighbours),
+        }
+    }
+
+    /// Removes article `id`; returns whether it was there. Its cluster keeps its id (and is
+    /// dropped when its last member goes).
+    pub fn remove(&self, id: &str) -> bool {
+        let mut inner = self.write();
+        match inner.ids.get(id).copied() {
+            Some(slot) => {
+                inner.remove_slot(&self.signer, slot);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Removes every article older than `time`; returns how many.
+    pub fn evict_older_than(&self, time: Timestamp) -> usize {
+        self.write().evict_older_than(&self.signer, time)
+    }
+
+    /// Writes the index in the format of [`mod@format`]: a header (magic bytes, format version,
+    /// payload length, checksum) and the payload.
+    pub fn save<W: Write>(&self, writer: W) -> Result<(), Error> {
+        format::write(self, writer)
+    }
+
+    /// Reads an index written by [`Index::save`]. A file that is not an index, was truncated or
+    /// corrupted, or has another format version is an error.
+    pub fn load<R: Read>(reader: R) -> Result<Index, Error> {
+        format::read(reader)
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Inner> {
+        // A panic while holding the lock cannot leave `Inner` half-updated in a way that
+        // matters more than losing the index, so a poisoned lock is still used.
+        self.inner.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Inner> {
+        self.inner.write().unwrap_or_else(|e| e.into_inner())
+    }
+}

@@ -1,0 +1,126 @@
+//! Verified neighbours: candidates from the tables, kept when their similarity reaches the
+//! threshold, most similar first.
+
+use super::features::{DocFeatures, Signer};
+use super::Inner;
+use crate::lsh::MAX_BUCKET;
+use crate::profile;
+use crate::shingle;
+use crate::simhash::Fingerprint;
+
+impl Inner {
+    /// Verified neighbours of the document in `slot`, most similar first.
+    pub(super) fn neighbours(&self, signer: &Signer, slot: u32) -> Vec<(u32, f64)> {
+        match self.doc(slot) {
+            Some(doc) => self.neighbours_of(signer, &doc.features, Some(slot)),
+            None => Vec::new(),
+        }
+    }
+
+    /// Verified neighbours of `f` (the document in `own`, if it is indexed), most similar first.
+    pub(super) fn neighbours_of(
+        &self,
+        signer: &Signer,
+        f: &DocFeatures,
+        own: Option<u32>,
+    ) -> Vec<(u32, f64)> {
+        let mut candidates: Vec<u32> = match f {
+            DocFeatures::Weighted { terms } => self.weighted_candidates(signer, terms, own),
+            _ => {
+                let mut c = Vec::new();
+                for (table, key) in signer.keys(f) {
+                    // The newest bucket-mates, as the batch index caps a bucket's pairs.
+                    let others = self.buckets[table].newest_first(key);
+                    c.extend(others.filter(|&s| Some(s) != own).take(MAX_BUCKET));
+                }
+                c
+            }
+        };
+        candidates.sort_unstable();
+        candidates.dedup();
+        let threshold = signer.config.threshold() - 1e-9;
+        let mut found: Vec<(u32, f64)> = candidates
+            .into_iter()
+            .map(|s| (s, self.similarity_to(signer, f, own, s)))
+            .filter(|&(_, sim)| sim >= threshold)
+            .collect();
+        // Ties go to the earlier article (insertion order survives save and load; slots don't).
+        let seq = |s: u32| self.doc(s).map_or(u64::MAX, |d| d.seq);
+        found.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(seq(a.0).cmp(&seq(b.0))));
+        found
+    }
+
+    /// Similarity of features `f` (indexed in `own`, or a query) to the document in `slot`.
+    pub(super) fn similarity_to(
+        &self,
+        signer: &Signer,
+        f: &DocFeatures,
+        own: Option<u32>,
+        slot: u32,
+    ) -> f64 {
+        let Some(other) = self.doc(slot) else {
+            return 0.0;
+        };
+        match (f, &other.features) {
+            (
+                DocFeatures::MinHash {
+                    signature: a,
+                    set: sa,
+                },
+                DocFeatures::MinHash {
+                    signature: b,
+                    set: sb,
+                },
+            ) => {
+                if sa.is_empty() || sb.is_empty() {
+                    if a.iter().all(|&v| v == u32::MAX) || b.iter().all(|&v| v == u32::MAX) {
+                        return 0.0;
+                    }
+                    let eq = a.iter().zip(b).filter(|(x, y)| x == y).count();
+                    eq as f64 / a.len() as f64
+                } else {
+                    shingle::jaccard(sa, sb)
+                }
+            }
+            (
+                DocFeatures::SimHash {
+                    fingerprint: a,
+                    size: na,
+                },
+                DocFeatures::SimHash {
+                    fingerprint: b,
+                    size: nb,
+                },
+            ) => {
+                if *na == 0 || *nb == 0 {
+                    0.0
+                } else {
+                    Fingerprint(*a).similarity(Fingerprint(*b))
+                }
+            }
+            (DocFeatures::Weighted { terms: a }, DocFeatures::Weighted { terms: b }) => {
+                let p = &signer.config.profile;
+                let extra = u32::from(own.is_none());
+                let n = self.live + extra as usize;
+                let df = |t: &u64, in_query: bool| {
+                    let d = self.df.get(t).copied().unwrap_or(0);
+                    d + if in_query { extra } else { 0 }
+                };
+                let wa: Vec<f32> = a.iter().map(|t| p.weight(*t, df(t, true), n)).collect();
+                let wb: Vec<f32> = b
+                    .iter()
+                    .map(|t| p.weight(*t, df(t, a.binary_search(t).is_ok()), n))
+                    .collect();
+                profile::similarity(a, &wa, b, &wb)
+            }
+            _ => 0.0,
+        }
+    }
+
+    pub(super) fn named(&self, found: &[(u32, f64)]) -> Vec<(String, f64)> {
+        found
+            .iter()
+            .filter_map(|&(s, sim)| Some((self.doc(s)?.id.clone(), sim)))
+            .collect()
+    }
+}

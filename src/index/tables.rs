@@ -1,0 +1,193 @@
+//! Candidate tables: LSH band buckets and SimHash tables (linked lists through the slots),
+//! and the rare-word postings of the weighted method.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use super::features::{DocFeatures, Signer};
+use super::Inner;
+
+/// A map keyed by 64-bit hash values (band keys, term hashes, masked fingerprints): one
+/// multiply-xorshift spreads them enough, where the default SipHash would cost several times more.
+pub(super) type KeyMap<V> = HashMap<u64, V, BuildHasherDefault<KeyHasher>>;
+
+/// Mixes a `u64` key cheaply; see [`KeyMap`].
+#[derive(Default)]
+pub(super) struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u64` keys are used; fold anything else in anyway, correctly if slowly.
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn write_u64(&mut self, key: u64) {
+        // Masked SimHash keys have all-zero stretches: mix high bits down and low bits up.
+        let x = key.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.0 = x ^ (x >> 29);
+    }
+}
+
+/// The buckets of one LSH band or SimHash table, as doubly linked lists threaded through the
+/// slots: per key its newest member, per slot its newer and older bucket-mates. About 23 bytes
+/// per article and table, where a map of `Vec`s costs three times that.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Buckets {
+    pub(super) newest: KeyMap<u32>,
+    pub(super) newer: Vec<u32>,
+    pub(super) older: Vec<u32>,
+}
+
+/// No slot: the end of a bucket's list.
+pub(super) const NIL: u32 = u32::MAX;
+
+impl Buckets {
+    pub(super) fn insert(&mut self, key: u64, slot: u32) {
+        let i = slot as usize;
+        if self.older.len() <= i {
+            self.older.resize(i + 1, NIL);
+            self.newer.resize(i + 1, NIL);
+        }
+        let previous = self.newest.insert(key, slot).unwrap_or(NIL);
+        self.older[i] = previous;
+        self.newer[i] = NIL;
+        if previous != NIL {
+            self.newer[previous as usize] = slot;
+        }
+    }
+
+    pub(super) fn remove(&mut self, key: u64, slot: u32) {
+        let i = slot as usize;
+        let (older, newer) = (self.older[i], self.newer[i]);
+        if newer == NIL {
+            if older == NIL {
+                self.newest.remove(&key);
+            } else {
+                self.newest.insert(key, older);
+            }
+        } else {
+            self.older[newer as usize] = older;
+        }
+        if older != NIL {
+            self.newer[older as usize] = newer;
+        }
+        self.older[i] = NIL;
+        self.newer[i] = NIL;
+    }
+
+    /// The members of bucket `key`, newest first.
+    pub(super) fn newest_first(&self, key: u64) -> impl Iterator<Item = u32> + '_ {
+        let mut at = self.newest.get(&key).copied().unwrap_or(NIL);
+        std::iter::from_fn(move || {
+            (at != NIL).then(|| {
+                let slot = at;
+                at = self.older[slot as usize];
+                slot
+            })
+        })
+    }
+
+    pub(super) fn memory_bytes(&self) -> usize {
+        self.newest.capacity() * (8 + 4 + 1) + 4 * (self.newer.capacity() + self.older.capacity())
+    }
+}
+
+impl Inner {
+    pub(super) fn add_to_tables(
+        &mut self,
+        signer: &Signer,
+        slot: u32,
+        f: &DocFeatures,
+        may_saturate: bool,
+    ) {
+        if let DocFeatures::Weighted { terms } = f {
+            // Postings only for words that can still be anchors: a word in more than four
+            // times the specificity bound of documents never will, and its list would make
+            // every removal slow.
+            let cap = (4.0 * signer.config.profile.max_specific_df(self.live + 1)).max(256.0);
+            for &t in terms {
+                *self.df.entry(t).or_default() += 1;
+                if self.saturated.contains_key(&t) {
+                    continue;
+                }
+                let list = self.postings.entry(t).or_default();
+                list.push(slot);
+                if may_saturate && list.len() as f64 > cap {
+                    self.postings.remove(&t);
+                    self.saturated.insert(t, ());
+                }
+            }
+            return;
+        }
+        for (table, key) in signer.keys(f) {
+            self.buckets[table].insert(key, slot);
+        }
+    }
+
+    pub(super) fn remove_from_tables(&mut self, signer: &Signer, slot: u32, f: &DocFeatures) {
+        if let DocFeatures::Weighted { terms } = f {
+            for t in terms {
+                if let Some(list) = self.postings.get_mut(t) {
+                    list.retain(|&s| s != slot);
+                    if list.is_empty() {
+                        self.postings.remove(t);
+                    }
+                }
+                if let Some(d) = self.df.get_mut(t) {
+                    *d -= 1;
+                    if *d == 0 {
+                        self.df.remove(t);
+                    }
+                }
+            }
+            return;
+        }
+        for (table, key) in signer.keys(f) {
+            self.buckets[table].remove(key, slot);
+        }
+    }
+
+    /// Weighted method: documents sharing enough of the query's anchors.
+    pub(super) fn weighted_candidates(
+        &self,
+        signer: &Signer,
+        terms: &[u64],
+        own: Option<u32>,
+    ) -> Vec<u32> {
+        let p = &signer.config.profile;
+        let extra = u32::from(own.is_none()); // a query counts itself, as if inserted
+        let n = self.live + extra as usize;
+        // A saturated word has no postings: it cannot be an anchor, whatever its count now.
+        let dfs: Vec<u32> = terms
+            .iter()
+            .map(|t| match self.saturated.contains_key(t) {
+                true => u32::MAX,
+                false => self.df.get(t).copied().unwrap_or(0) + extra,
+            })
+            .collect();
+        let anchors = p.anchors(terms, &dfs, n, 2);
+        let need = p.min_shared_anchors.min(anchors.len()).max(1);
+        let mut hits: Vec<u32> = anchors
+            .iter()
+            .filter_map(|t| self.postings.get(t))
+            .flat_map(|list| list.iter().copied().filter(|&s| Some(s) != own))
+            .collect();
+        hits.sort_unstable();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < hits.len() {
+            let j = hits[i..].iter().take_while(|&&h| h == hits[i]).count();
+            if j >= need {
+                out.push(hits[i]);
+            }
+            i += j;
+        }
+        out
+    }
+}
