@@ -42,17 +42,17 @@ fn exercise(index: &Index) {
                 persistent inflation and a tight labour market.";
     let _ = index.query(text);
     let _ = index.memory_bytes();
-    let stories = index.stories();
+    let clusters = index.clusters();
     let first = index.insert("fuzz: a new article", text, 0);
     let _ = index.insert("fuzz: its copy", &format!("{text} (Reuters)"), i64::MAX);
     assert!(
-        index.stories() <= stories + 2,
-        "two inserts add at most two stories"
+        index.clusters() <= clusters + 2,
+        "two inserts add at most two clusters"
     );
-    if let Some(story) = index.story_of("fuzz: a new article") {
-        assert!(index.members(story).is_some(), "a story's members");
+    if let Some(cluster) = index.cluster_of("fuzz: a new article") {
+        assert!(index.members(cluster).is_some(), "a cluster's members");
     }
-    if first.is_ok() && index.story_of("fuzz: a new article").is_some() {
+    if first.is_ok() && index.cluster_of("fuzz: a new article").is_some() {
         assert!(
             index.remove("fuzz: a new article"),
             "an inserted article can be removed"
@@ -63,7 +63,7 @@ fn exercise(index: &Index) {
     let _ = index.query(text);
 }
 
-/// The magic bytes, version and the two header words that guard the payload (format v1).
+/// The magic bytes, then version, payload length and checksum words (format v2, as v1).
 const MAGIC: &[u8] = b"NDUPIDX\0";
 const HEADER: usize = 8 + 4 + 8 + 8;
 
