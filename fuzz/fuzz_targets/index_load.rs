@@ -1,0 +1,8 @@
+//! Fuzz target `index_load`: see `checks/index_load.rs` for the invariants.
+#![no_main]
+
+#[path = "../checks/mod.rs"]
+#[allow(dead_code)] // each target uses one check
+mod checks;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::index_load(data));
