@@ -141,7 +141,7 @@ pub fn link(features: &Features, mut edges: Vec<Edge>, floor: Option<f64>) -> Ve
             .total_cmp(&x.similarity)
             .then((x.a, x.b).cmp(&(y.a, y.b)))
     });
-    let mut parent: Vec<usize> = (0..n).collect();
+    let mut sets = UnionFind::new(n);
     // Per root: the cluster's representative and, with the guard, its members.
     let mut rep: Vec<usize> = (0..n).collect();
     let mut members: Vec<Vec<usize>> = if floor.is_some() {
@@ -151,7 +151,7 @@ pub fn link(features: &Features, mut edges: Vec<Edge>, floor: Option<f64>) -> Ve
     };
     let mut size = vec![1usize; n];
     for e in &edges {
-        let (ra, rb) = (find(&mut parent, e.a), find(&mut parent, e.b));
+        let (ra, rb) = (sets.find(e.a), sets.find(e.b));
         if ra == rb {
             continue;
         }
@@ -179,8 +179,7 @@ pub fn link(features: &Features, mut edges: Vec<Edge>, floor: Option<f64>) -> Ve
             let moved = std::mem::take(&mut members[small]);
             members[big].extend(moved);
         }
-        let (root, child) = (ra.min(rb), ra.max(rb));
-        parent[child] = root;
+        let root = sets.join_roots(ra, rb);
         rep[root] = rep[big];
         size[root] = size[ra] + size[rb];
         if floor.is_some() && root != big {
@@ -191,7 +190,7 @@ pub fn link(features: &Features, mut edges: Vec<Edge>, floor: Option<f64>) -> Ve
     let mut index_of_root = vec![usize::MAX; n];
     let mut groups: Vec<(Vec<usize>, Vec<Edge>)> = Vec::new();
     for i in 0..n {
-        let r = find(&mut parent, i);
+        let r = sets.find(i);
         if index_of_root[r] == usize::MAX {
             index_of_root[r] = groups.len();
             groups.push((Vec::new(), Vec::new()));
@@ -199,7 +198,7 @@ pub fn link(features: &Features, mut edges: Vec<Edge>, floor: Option<f64>) -> Ve
         groups[index_of_root[r]].0.push(i);
     }
     for e in edges {
-        let (ra, rb) = (find(&mut parent, e.a), find(&mut parent, e.b));
+        let (ra, rb) = (sets.find(e.a), sets.find(e.b));
         if ra == rb {
             groups[index_of_root[ra]].1.push(e);
         }
@@ -213,12 +212,36 @@ pub fn link(features: &Features, mut edges: Vec<Edge>, floor: Option<f64>) -> Ve
         .collect()
 }
 
-fn find(parent: &mut [usize], mut x: usize) -> usize {
-    while parent[x] != x {
-        parent[x] = parent[parent[x]];
-        x = parent[x];
+/// Disjoint sets of `0..n` whose root is always the smallest member, so a set's id is stable
+/// whatever order its members were joined in.
+#[derive(Clone, Debug)]
+pub(crate) struct UnionFind {
+    parent: Vec<usize>,
+}
+
+impl UnionFind {
+    /// `n` singletons.
+    pub(crate) fn new(n: usize) -> UnionFind {
+        UnionFind {
+            parent: (0..n).collect(),
+        }
     }
-    x
+
+    /// The root (smallest member) of `x`'s set, halving the path on the way.
+    pub(crate) fn find(&mut self, mut x: usize) -> usize {
+        while self.parent[x] != x {
+            self.parent[x] = self.parent[self.parent[x]];
+            x = self.parent[x];
+        }
+        x
+    }
+
+    /// Joins the sets of the roots `ra` and `rb`; the smaller becomes the root, which is returned.
+    pub(crate) fn join_roots(&mut self, ra: usize, rb: usize) -> usize {
+        let (root, child) = (ra.min(rb), ra.max(rb));
+        self.parent[child] = root;
+        root
+    }
 }
 
 /// Picks the representative (the guard's, whose similarity to every member it checked, or

@@ -242,13 +242,7 @@ pub(crate) fn band_key(rows: &[u32]) -> u64 {
 /// Emits the pairs of documents sharing a key in a sorted `(key, doc)` list, at most
 /// [`MAX_BUCKET`] partners after each document within one bucket.
 pub(crate) fn pairs_in_runs(keys: &[(u64, u32)], out: &mut Vec<Pair>) {
-    let mut start = 0;
-    while start < keys.len() {
-        let mut end = start + 1;
-        while end < keys.len() && keys[end].0 == keys[start].0 {
-            end += 1;
-        }
-        let run = &keys[start..end];
+    for run in keys.chunk_by(|x, y| x.0 == y.0) {
         // In a huge bucket (boilerplate, templates) members are nearly always alike: a short
         // window keeps them connected at a fraction of the pairs.
         let window = if run.len() > MAX_BUCKET {
@@ -261,7 +255,6 @@ pub(crate) fn pairs_in_runs(keys: &[(u64, u32)], out: &mut Vec<Pair>) {
                 out.push((a.min(b), a.max(b)));
             }
         }
-        start = end;
     }
 }
 

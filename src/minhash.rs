@@ -58,7 +58,7 @@ impl Signature {
 
     /// Whether the signed set was empty (every minimum is still `u32::MAX`).
     pub fn is_empty(&self) -> bool {
-        self.values.iter().all(|&v| v == u32::MAX)
+        signs_empty_set(&self.values)
     }
 
     /// Fails unless `other` was made with the same parameters.
@@ -100,17 +100,24 @@ impl Signature {
 
     /// Estimated Jaccard similarity without the parameter check (callers that already checked).
     pub(crate) fn jaccard_unchecked(&self, other: &Signature) -> f64 {
-        if self.is_empty() || other.is_empty() {
-            return 0.0;
-        }
-        let equal = self
-            .values
-            .iter()
-            .zip(&other.values)
-            .filter(|(a, b)| a == b)
-            .count();
-        equal as f64 / self.values.len() as f64
+        estimate(&self.values, &other.values)
     }
+}
+
+/// Whether signature values are those of an empty set: every minimum is still `u32::MAX`.
+pub(crate) fn signs_empty_set(values: &[u32]) -> bool {
+    values.iter().all(|&v| v == u32::MAX)
+}
+
+/// The MinHash estimate of the Jaccard similarity behind two signatures' values: the fraction
+/// of equal positions. An empty set is similar to nothing (0.0), and so are values of different
+/// lengths (made with different parameters).
+pub(crate) fn estimate(a: &[u32], b: &[u32]) -> f64 {
+    if a.len() != b.len() || signs_empty_set(a) || signs_empty_set(b) {
+        return 0.0;
+    }
+    let equal = a.iter().zip(b).filter(|(x, y)| x == y).count();
+    equal as f64 / a.len() as f64
 }
 
 /// Makes MinHash signatures for one set of parameters.

@@ -163,13 +163,10 @@ impl Profiles {
         // Document frequencies by sorting every term occurrence: one pass, no hash map.
         let mut all: Vec<u64> = terms.iter().flatten().copied().collect();
         all.par_sort_unstable();
-        let mut df: Vec<(u64, u32)> = Vec::new();
-        for t in all {
-            match df.last_mut() {
-                Some((last, n)) if *last == t => *n += 1,
-                _ => df.push((t, 1)),
-            }
-        }
+        let df: Vec<(u64, u32)> = all
+            .chunk_by(|a, b| a == b)
+            .map(|run| (run[0], run.len() as u32))
+            .collect();
         let n = texts.len();
         let lookup = |t: &u64| df[df.binary_search_by_key(t, |e| e.0).unwrap_or(0)].1;
         let (weights, anchors): (Vec<Vec<f32>>, Vec<Vec<u64>>) = terms
@@ -219,19 +216,11 @@ impl Profiles {
         let mut pairs = Vec::new();
         crate::lsh::pairs_in_runs(&keys, &mut pairs);
         pairs.par_sort_unstable();
-        let mut out = Vec::new();
-        let mut i = 0;
-        while i < pairs.len() {
-            let mut j = i + 1;
-            while j < pairs.len() && pairs[j] == pairs[i] {
-                j += 1;
-            }
-            if j - i >= min_shared {
-                out.push(pairs[i]);
-            }
-            i = j;
-        }
-        out
+        pairs
+            .chunk_by(|x, y| x == y)
+            .filter(|run| run.len() >= min_shared)
+            .map(|run| run[0])
+            .collect()
     }
 
     /// Rewrite similarity of documents `a` and `b`; see [`similarity`].
