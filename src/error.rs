@@ -19,6 +19,10 @@ pub enum Error {
         /// The right signature's value.
         right: String,
     },
+    /// An argument does not fit the data it refers to (a document index out of range, too many
+    /// documents for one batch); the message says which.
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
     /// Reading input failed; the message names the file and line.
     #[error("{0}")]
     Input(String),

@@ -665,7 +665,7 @@ impl Signer {
 
     fn table_count(&self) -> usize {
         match self.config.method {
-            Method::MinHash => self.banding.map_or(0, |b| b.bands),
+            Method::MinHash => self.banding.map_or(0, |b| b.bands()),
             Method::SimHash => self.tables.len(),
             Method::Weighted => 1,
         }
@@ -716,8 +716,8 @@ impl Signer {
                     return Vec::new(); // an empty document is similar to nothing
                 }
                 let b = self.banding.expect("MinHash signer has a banding");
-                (0..b.bands)
-                    .map(|i| (i, band_key(&signature[i * b.rows..(i + 1) * b.rows])))
+                (0..b.bands())
+                    .map(|i| (i, band_key(&signature[i * b.rows()..(i + 1) * b.rows()])))
                     .collect()
             }
             DocFeatures::SimHash { fingerprint, size } => {

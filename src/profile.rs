@@ -189,8 +189,14 @@ impl Profiles {
         }
     }
 
-    /// Total weight of document `i`'s terms (longer, more specific texts weigh more).
-    pub fn total(&self, i: usize) -> f64 {
+    /// Total weight of document `i`'s terms (longer, more specific texts weigh more); `None`
+    /// if `i` is out of range.
+    pub fn total(&self, i: usize) -> Option<f64> {
+        (i < self.len()).then(|| self.total_at(i))
+    }
+
+    /// [`Profiles::total`] of a document known to be in range.
+    pub(crate) fn total_at(&self, i: usize) -> f64 {
         self.weights[i].iter().map(|w| f64::from(w.abs())).sum()
     }
 
@@ -223,8 +229,14 @@ impl Profiles {
             .collect()
     }
 
-    /// Rewrite similarity of documents `a` and `b`; see [`similarity`].
-    pub fn similarity(&self, a: usize, b: usize) -> f64 {
+    /// Rewrite similarity of documents `a` and `b` (see [`similarity`]); `None` if either is out
+    /// of range.
+    pub fn similarity(&self, a: usize, b: usize) -> Option<f64> {
+        (a < self.len() && b < self.len()).then(|| self.similarity_at(a, b))
+    }
+
+    /// [`Profiles::similarity`] of documents known to be in range.
+    pub(crate) fn similarity_at(&self, a: usize, b: usize) -> f64 {
         similarity(
             &self.terms[a],
             &self.weights[a],
@@ -236,8 +248,10 @@ impl Profiles {
 
 /// Rewrite similarity of two profiles (sorted terms with their signed weights, as made by
 /// [`ProfileParams::weight`]): the smaller of the weighted Jaccard over all content words and
-/// over specific words.
+/// over specific words. A term without a weight (`ta` longer than `wa`) is ignored.
 pub fn similarity(ta: &[u64], wa: &[f32], tb: &[u64], wb: &[f32]) -> f64 {
+    let (ta, wa) = (&ta[..ta.len().min(wa.len())], &wa[..ta.len().min(wa.len())]);
+    let (tb, wb) = (&tb[..tb.len().min(wb.len())], &wb[..tb.len().min(wb.len())]);
     // [all, specific] × [shared, only in a, only in b]
     let mut acc = [[0.0f64; 3]; 2];
     let mut add = |w: f32, slot: usize| {
