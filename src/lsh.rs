@@ -27,6 +27,10 @@
 //! **SimHash tables.** To find fingerprints within Hamming distance `d`, the 64 bits are cut
 //! into `d + 2` blocks; two fingerprints that differ in at most `d` bits agree exactly on at
 //! least two blocks (pigeonhole), so one sorted table per pair of blocks finds every such pair.
+//! Unlike banding, an oversized SimHash bucket is not cut short: it is split again on the
+//! fingerprint bits its members do not share, so no pair within `d` is missed at any corpus
+//! size or distance (only classes of more than [`MAX_BUCKET`] identical fingerprints are
+//! chained rather than paired all with all, which keeps the same clusters).
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -34,6 +38,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 use crate::minhash::Signature;
 use crate::simhash::Fingerprint;
+
+mod hamming;
+pub(crate) use hamming::{simhash_pairs, simhash_tables};
 
 /// Buckets up to this size give all their pairs.
 pub const MAX_BUCKET: usize = 200;
@@ -254,24 +261,6 @@ pub(crate) fn check_count(n: usize) -> Result<(), Error> {
     Ok(())
 }
 
-/// The bit masks of the SimHash tables for distance `d`: every pair of the `d + 2` blocks.
-pub(crate) fn simhash_tables(max_distance: u32) -> Vec<u64> {
-    let blocks = max_distance as usize + 2;
-    let masks: Vec<u64> = (0..blocks)
-        .map(|i| {
-            let (lo, hi) = (i * 64 / blocks, (i + 1) * 64 / blocks);
-            (lo..hi).fold(0u64, |m, bit| m | 1 << bit)
-        })
-        .collect();
-    let mut tables = Vec::new();
-    for i in 0..blocks {
-        for j in i + 1..blocks {
-            tables.push(masks[i] | masks[j]);
-        }
-    }
-    tables
-}
-
 fn probability(s: f64, bands: usize, rows: usize) -> f64 {
     1.0 - (1.0 - s.powi(rows as i32)).powi(bands as i32)
 }
@@ -338,9 +327,9 @@ fn sort_dedup(mut pairs: Vec<Pair>) -> Vec<Pair> {
     pairs
 }
 
-/// Candidate pairs of fingerprints within Hamming distance `max_distance` (0 to 30): every
-/// such pair is found (pigeonhole over `d + 2` blocks), plus some farther ones to verify. The
-/// fingerprint 0, which an empty document gets, is never a candidate.
+/// Candidate pairs of fingerprints within Hamming distance `max_distance` (0 to 30), sorted:
+/// every such pair is found at any size (see the module docs), plus some farther ones to
+/// verify. The fingerprint 0, which an empty document gets, is never a candidate.
 pub fn simhash_candidates(
     fingerprints: &[Fingerprint],
     max_distance: u32,
@@ -352,19 +341,6 @@ pub fn simhash_candidates(
     }
     check_count(fingerprints.len())?;
     Ok(simhash_pairs(fingerprints, max_distance))
-}
-
-/// [`simhash_candidates`] for at most `u32::MAX` fingerprints and a distance of at most 30.
-pub(crate) fn simhash_pairs(fingerprints: &[Fingerprint], max_distance: u32) -> Vec<Pair> {
-    let masks = simhash_tables(max_distance);
-    pairs_from_tables(masks.len(), |t| {
-        fingerprints
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| f.0 != 0)
-            .map(|(i, f)| (f.0 & masks[t], i as u32))
-            .collect()
-    })
 }
 
 #[cfg(test)]

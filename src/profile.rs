@@ -16,7 +16,8 @@
 //!
 //! Candidates come from an inverted index over each profile's *anchors*, its rarest words that
 //! occur in at least one other document: two rewrites of one story share rare words, while two
-//! stories cast in one template share only common ones.
+//! stories cast in one template share only common ones. Shared anchors are counted exactly at
+//! any size; the specificity bound on an anchor's document frequency bounds the work.
 
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
@@ -210,23 +211,68 @@ impl Profiles {
         self.terms.is_empty()
     }
 
-    /// Pairs of documents sharing at least `min_shared` anchors, sorted.
+    /// Pairs of documents sharing at least `min_shared` anchors (at least one), sorted.
+    ///
+    /// Counted exactly at any corpus size: each document walks the postings of its anchors to
+    /// the documents after it. An anchor is specific, so its postings hold at most
+    /// [`ProfileParams::max_specific_df`] documents, and the work is at most that bound times
+    /// the number of anchors in all.
     pub fn candidates(&self, min_shared: usize) -> Vec<Pair> {
-        let mut keys: Vec<(u64, u32)> = self
+        let min_shared = min_shared.max(1);
+        // (anchor, document), sorted: one anchor's documents form one ascending run.
+        let mut postings: Vec<(u64, u32)> = self
             .anchors
             .iter()
             .enumerate()
             .flat_map(|(i, a)| a.iter().map(move |&t| (t, i as u32)))
             .collect();
-        keys.par_sort_unstable();
-        let mut pairs = Vec::new();
-        crate::lsh::pairs_in_runs(&keys, &mut pairs);
-        pairs.par_sort_unstable();
-        pairs
-            .chunk_by(|x, y| x == y)
-            .filter(|run| run.len() >= min_shared)
-            .map(|run| run[0])
-            .collect()
+        postings.par_sort_unstable();
+        // Each document's places in the postings (ascending), so no lookup is needed.
+        let n = self.anchors.len();
+        let mut offsets = vec![0usize; n + 1];
+        for &(_, d) in &postings {
+            offsets[d as usize + 1] += 1;
+        }
+        for i in 0..n {
+            offsets[i + 1] += offsets[i];
+        }
+        let mut places = vec![0u32; postings.len()];
+        let mut next = offsets.clone();
+        for (pos, &(_, d)) in postings.iter().enumerate() {
+            places[next[d as usize]] = pos as u32;
+            next[d as usize] += 1;
+        }
+        let (postings, places, offsets) = (&postings, &places, &offsets);
+        let chunks: Vec<Vec<Pair>> = (0..n)
+            .into_par_iter()
+            .with_min_len(256)
+            .fold(
+                || (Vec::new(), Vec::new()),
+                |(mut out, mut later): (Vec<Pair>, Vec<u32>), i| {
+                    later.clear();
+                    for &pos in &places[offsets[i]..offsets[i + 1]] {
+                        let t = postings[pos as usize].0;
+                        later.extend(
+                            postings[pos as usize + 1..]
+                                .iter()
+                                .take_while(|p| p.0 == t)
+                                .map(|p| p.1),
+                        );
+                    }
+                    later.sort_unstable();
+                    // Each run is one later document; its length, the anchors shared with it.
+                    out.extend(
+                        later
+                            .chunk_by(|a, b| a == b)
+                            .filter(|run| run.len() >= min_shared)
+                            .map(|run| (i as u32, run[0])),
+                    );
+                    (out, later)
+                },
+            )
+            .map(|(out, _)| out)
+            .collect();
+        chunks.concat()
     }
 
     /// Rewrite similarity of documents `a` and `b` (see [`similarity`]); `None` if either is out
@@ -289,4 +335,65 @@ pub fn similarity(ta: &[u64], wa: &[f32], tb: &[u64], wb: &[f32]) -> f64 {
         }
     };
     jaccard(acc[0]).min(jaccard(acc[1]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lsh::MAX_BUCKET;
+    use crate::minhash::splitmix64;
+
+    /// Many documents share each anchor (far more than a bucket): every pair sharing enough
+    /// anchors is a candidate, and no other pair is.
+    #[test]
+    fn shared_anchors_counted_exactly() {
+        let vocabulary = [
+            "alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india",
+            "juliett", "kilo", "lima", "mike", "november",
+        ];
+        let mut state = 7;
+        let texts: Vec<String> = (0..1500)
+            .map(|_| {
+                let k = 2 + splitmix64(&mut state) % 6;
+                (0..k)
+                    .map(|_| vocabulary[(splitmix64(&mut state) % 14) as usize])
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        let params = ProfileParams {
+            specific_base: 10_000.0, // every word is specific, so every word is an anchor
+            ..ProfileParams::default()
+        };
+        let p = Profiles::build(&texts, &params);
+        let mut df = std::collections::HashMap::new();
+        for a in &p.anchors {
+            for t in a {
+                *df.entry(t).or_insert(0usize) += 1;
+            }
+        }
+        assert!(df.values().all(|&d| d > MAX_BUCKET), "{df:?}");
+        let sorted: Vec<Vec<u64>> = p
+            .anchors
+            .iter()
+            .map(|a| {
+                let mut a = a.clone();
+                a.sort_unstable();
+                a
+            })
+            .collect();
+        for min_shared in [1, 2, 3] {
+            let mut want = Vec::new();
+            for a in 0..sorted.len() {
+                for b in a + 1..sorted.len() {
+                    let shared = crate::shingle::intersection_size(&sorted[a], &sorted[b]);
+                    if shared >= min_shared {
+                        want.push((a as u32, b as u32));
+                    }
+                }
+            }
+            assert!(want.len() > 10_000, "too few pairs to test: {}", want.len());
+            assert_eq!(p.candidates(min_shared), want, "min_shared = {min_shared}");
+        }
+    }
 }
