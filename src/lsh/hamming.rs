@@ -21,7 +21,10 @@
 //!   pairs within `d`: the work is bounded by the bucket's pairs, and shrinks with the answer.
 //!
 //! A pair is emitted only by the first table whose bucket holds it when that bucket is
-//! oversized, so the tables of a large `d` do not each repeat the same work's output.
+//! oversized, so the tables of a large `d` do not each repeat the same work's output. When the
+//! tables would look at more pairs than the corpus has (a large `d` fixes only a few bits per
+//! table, so buckets are large in every one of its many tables), the same search runs once over
+//! all documents instead, and the candidates are then exactly the pairs within `d`.
 
 use rayon::prelude::*;
 
@@ -56,6 +59,12 @@ pub(crate) fn simhash_tables(max_distance: u32) -> Vec<u64> {
 /// fingerprints), plus the farther pairs of small buckets, sorted and deduplicated; see the
 /// module docs for the one exception (large classes of identical fingerprints).
 pub(crate) fn simhash_pairs(fingerprints: &[Fingerprint], max_distance: u32) -> Vec<Pair> {
+    pairs_in(fingerprints, max_distance, None)
+}
+
+/// [`simhash_pairs`], searching all documents at once if `global` says so, or else when that
+/// costs less than the tables.
+fn pairs_in(fingerprints: &[Fingerprint], max_distance: u32, global: Option<bool>) -> Vec<Pair> {
     let masks = blocks(max_distance);
     let tables = simhash_tables(max_distance);
     let search = Search {
@@ -63,30 +72,61 @@ pub(crate) fn simhash_pairs(fingerprints: &[Fingerprint], max_distance: u32) -> 
         masks: &masks,
         d: max_distance,
     };
-    let pairs = tables
+    let table = |mask: u64| {
+        let mut keys: Vec<(u64, u32)> = fingerprints
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.0 != 0)
+            .map(|(i, f)| (f.0 & mask, i as u32))
+            .collect();
+        keys.sort_unstable();
+        keys
+    };
+    // Pairs to look at, table by table, against one search over every document: a large `d`
+    // fixes few bits per table, and then one global search costs less.
+    let per_table: Vec<(usize, bool)> = tables
         .par_iter()
-        .enumerate()
-        .map(|(t, &mask)| {
-            let mut keys: Vec<(u64, u32)> = fingerprints
-                .iter()
-                .enumerate()
-                .filter(|(_, f)| f.0 != 0)
-                .map(|(i, f)| (f.0 & mask, i as u32))
-                .collect();
-            keys.sort_unstable();
-            let mut out = Vec::new();
-            for run in keys.chunk_by(|x, y| x.0 == y.0) {
-                if run.len() <= MAX_BUCKET {
-                    all_pairs(run.iter().map(|k| k.1), &mut out);
-                } else {
-                    search.oversized(t, run, &mut out);
-                }
-            }
-            out
+        .map(|&mask| {
+            let keys = table(mask);
+            let runs = keys.chunk_by(|x, y| x.0 == y.0);
+            let oversized = runs.clone().any(|run| run.len() > MAX_BUCKET);
+            (
+                runs.map(|run| run.len() * (run.len() - 1) / 2).sum(),
+                oversized,
+            )
         })
-        .flatten()
         .collect();
-    sort_dedup(pairs)
+    let live = fingerprints.iter().filter(|f| f.0 != 0).count();
+    let total: usize = per_table.iter().map(|c| c.0).sum();
+    let pairs: Vec<Vec<Pair>> = if global.unwrap_or(total > live * live.saturating_sub(1) / 2) {
+        let docs: Vec<(u64, u32)> = fingerprints
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.0 != 0)
+            .map(|(i, _)| (0, i as u32))
+            .collect();
+        let mut out = Vec::new();
+        search.oversized(None, &docs, &mut out);
+        vec![out]
+    } else {
+        tables
+            .par_iter()
+            .zip(&per_table)
+            .enumerate()
+            .map(|(t, (&mask, &(_, oversized)))| {
+                let mut out = Vec::new();
+                for run in table(mask).chunk_by(|x, y| x.0 == y.0) {
+                    if run.len() <= MAX_BUCKET {
+                        all_pairs(run.iter().map(|k| k.1), &mut out);
+                    } else if oversized {
+                        search.oversized(Some(t), run, &mut out);
+                    }
+                }
+                out
+            })
+            .collect()
+    };
+    sort_dedup(pairs.concat())
 }
 
 /// Every pair of `docs` (ascending), as `(smaller, larger)`.
@@ -117,8 +157,9 @@ impl Search<'_> {
         Some(i * (2 * n - i - 1) / 2 + (j - i - 1))
     }
 
-    /// The close pairs of one oversized bucket of table `t` (`(key, doc)` sorted by doc).
-    fn oversized(&self, t: usize, run: &[(u64, u32)], out: &mut Vec<Pair>) {
+    /// The close pairs of one oversized bucket (`(key, doc)`), emitting only those whose first
+    /// table is `t`, if given.
+    fn oversized(&self, t: Option<usize>, run: &[(u64, u32)], out: &mut Vec<Pair>) {
         let mut members: Vec<(u64, u32)> = run
             .iter()
             .map(|&(_, doc)| (self.fingerprints[doc as usize].0, doc))
@@ -127,7 +168,7 @@ impl Search<'_> {
         let classes: Vec<&[(u64, u32)]> = members.chunk_by(|x, y| x.0 == y.0).collect();
         // Pairs within a class: identical fingerprints agree on every block, so the first
         // table, 0, is the one to emit them.
-        if t == 0 {
+        if t.is_none_or(|t| t == 0) {
             for class in &classes {
                 if class.len() <= MAX_BUCKET {
                     all_pairs(class.iter().map(|m| m.1), out);
@@ -147,7 +188,7 @@ impl Search<'_> {
         close.dedup();
         for (p, q) in close {
             let (p, q) = (classes[p as usize], classes[q as usize]);
-            if self.first_table(p[0].0, q[0].0) != Some(t) {
+            if t.is_some_and(|t| self.first_table(p[0].0, q[0].0) != Some(t)) {
                 continue;
             }
             if p.len() <= MAX_BUCKET && q.len() <= MAX_BUCKET {
@@ -183,7 +224,18 @@ impl Search<'_> {
                 positions[lo..hi].iter().fold(0u64, |m, &b| m | 1 << b)
             })
             .collect();
-        // Split only if it at least halves the pairs to compare; else compare them all.
+        // Split only if it at least halves the pairs to compare; else compare them all. A block
+        // of `b` bits makes at most `2^b` groups, which bounds the split's pairs from below.
+        let floor: f64 = block_masks
+            .iter()
+            .map(|m| {
+                let groups = 2f64.powi(m.count_ones().min(63) as i32);
+                (s as f64 * (s as f64 / groups - 1.0) / 2.0).max(0.0)
+            })
+            .sum();
+        if floor >= (s * (s - 1) / 4) as f64 {
+            return self.compare_all(items, out);
+        }
         let mut groupings = Vec::with_capacity(parts);
         let mut cost = 0usize;
         for &mask in &block_masks {
@@ -275,13 +327,6 @@ mod tests {
                 largest_bucket(&fps, d) > MAX_BUCKET,
                 "d = {d}: no oversized bucket"
             );
-            let got = simhash_pairs(&fps, d);
-            let want = brute(&fps, d);
-            assert!(
-                want.len() > 1000,
-                "d = {d}: only {} close pairs",
-                want.len()
-            );
             let mut classes = fps.clone();
             classes.sort_unstable();
             let largest = classes.chunk_by(|a, b| a == b).map(<[_]>::len).max();
@@ -289,20 +334,31 @@ mod tests {
                 largest <= Some(MAX_BUCKET),
                 "d = {d}: a class of {largest:?} copies"
             );
-            let missed: Vec<&Pair> = want
-                .iter()
-                .filter(|p| got.binary_search(p).is_err())
-                .collect();
+            let want = brute(&fps, d);
             assert!(
-                missed.is_empty(),
-                "d = {d}: missed {} of {}",
-                missed.len(),
+                want.len() > 1000,
+                "d = {d}: only {} close pairs",
                 want.len()
             );
-            assert!(got.windows(2).all(|w| w[0] < w[1]));
-            assert!(got
-                .iter()
-                .all(|&(a, b)| fps[a as usize].0 != 0 && fps[b as usize].0 != 0));
+            // Both strategies, table by table (slow for d = 30: its small buckets alone hold
+            // tens of millions of pairs) and all at once, whichever the cost would pick.
+            let strategies: &[bool] = if d < 30 { &[false, true] } else { &[true] };
+            for &global in strategies {
+                let got = pairs_in(&fps, d, Some(global));
+                let missed = want
+                    .iter()
+                    .filter(|p| got.binary_search(p).is_err())
+                    .count();
+                assert_eq!(
+                    missed,
+                    0,
+                    "d = {d}, global {global}: missed of {}",
+                    want.len()
+                );
+                assert!(got.windows(2).all(|w| w[0] < w[1]));
+                let live = |&(a, b): &Pair| fps[a as usize].0 != 0 && fps[b as usize].0 != 0;
+                assert!(got.iter().all(live));
+            }
         }
     }
 
