@@ -192,7 +192,7 @@ fn lsh(c: &mut Criterion) {
     for threads in [1, all_threads()] {
         let p = pool(threads);
         g.bench_function(
-            format!("minhash_b{}r{}_{threads}t", banding.bands, banding.rows),
+            format!("minhash_b{}r{}_{threads}t", banding.bands(), banding.rows()),
             |b| b.iter(|| p.install(|| banding.candidates(&sigs).unwrap().len())),
         );
         g.bench_function(format!("simhash_d3_{threads}t"), |b| {

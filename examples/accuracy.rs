@@ -21,7 +21,7 @@ use std::time::Instant;
 use neardup::eval::reuters::{self, Article};
 use neardup::eval::truth::{self, Score};
 use neardup::lsh::{self, Banding};
-use neardup::verify::{Edge, Features};
+use neardup::verify::Edge;
 use neardup::{Cluster, Clusterer, Config, Method, Preset};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
@@ -80,9 +80,9 @@ fn main() -> Result<()> {
     // permutations, not on the threshold.
     let clusterer = Clusterer::new(Preset::NearDuplicate);
     let t0 = Instant::now();
-    let features = clusterer.features(&texts);
+    let features = clusterer.features(&texts)?;
     let feature_time = t0.elapsed();
-    let Features::MinHash { sets, .. } = &features else {
+    let Some(sets) = features.shingle_sets() else {
         return Err("the near-duplicate preset should use MinHash".into());
     };
     let t0 = Instant::now();
@@ -105,7 +105,7 @@ fn main() -> Result<()> {
 
     // Clusters of the preset itself (t = 0.8), used by several sections.
     let t0 = Instant::now();
-    let preset_clusters = clusterer.cluster_features(&features);
+    let preset_clusters = clusterer.cluster_features(&features)?;
     let cluster_time = t0.elapsed();
     let preset_labels = truth::cluster_labels(n, &preset_clusters);
     let true_labels = truth::components(n, &truth_08)?;
@@ -177,7 +177,7 @@ fn main() -> Result<()> {
             .into_iter()
             .map(|(a, b)| (a as usize, b as usize))
             .collect();
-        let clusters = c.cluster_features(&features);
+        let clusters = c.cluster_features(&features)?;
         let edges = edges_of(&clusters);
         let truth_t = truth_at(t);
         let raw = truth::pair_score(&truth_t, &candidates);
@@ -185,8 +185,8 @@ fn main() -> Result<()> {
         writeln!(
             r.out,
             "| {t} | {} × {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-            banding.bands,
-            banding.rows,
+            banding.bands(),
+            banding.rows(),
             raw.relevant,
             raw.predicted,
             f4(raw.recall()),
@@ -305,7 +305,7 @@ fn seed_section(r: &mut Report, texts: &[&str], truth_08: &[Edge]) -> Result<(f6
     let true_labels = truth::components(n, truth_08)?;
     let truth_pairs: Vec<(usize, usize)> = truth_08.iter().map(|e| (e.a, e.b)).collect();
     let preset = Config::preset(Preset::NearDuplicate).banding()?;
-    let mut layouts = vec![(preset.bands, preset.rows)];
+    let mut layouts = vec![(preset.bands(), preset.rows())];
     for alt in [(18, 7), (21, 6), (25, 5)] {
         if !layouts.contains(&alt) {
             layouts.push(alt);
@@ -320,14 +320,14 @@ fn seed_section(r: &mut Report, texts: &[&str], truth_08: &[Edge]) -> Result<(f6
         let base =
             Clusterer::with_config(Config::builder(Preset::NearDuplicate).seed(seed).build()?)?;
         // Signatures do not depend on the band layout: compute them once per seed.
-        let features = base.features(texts);
+        let features = base.features(texts)?;
         for (k, &(bands, rows)) in layouts.iter().enumerate() {
             let config = Config::builder(Preset::NearDuplicate)
                 .seed(seed)
                 .banding(bands, rows)
                 .build()?;
             let candidates = features.candidates(&config)?.len();
-            let clusters = Clusterer::with_config(config)?.cluster_features(&features);
+            let clusters = Clusterer::with_config(config)?.cluster_features(&features)?;
             let pairs = truth::pair_score(&truth_pairs, &edges_of(&clusters));
             let co = truth::comembership(&true_labels, &truth::cluster_labels(n, &clusters))?;
             let s = &mut stats[k];
@@ -369,12 +369,12 @@ fn seed_section(r: &mut Report, texts: &[&str], truth_08: &[Edge]) -> Result<(f6
          | bands × rows | P(0.8) | P(0.5) | mean co-membership recall | min | seeds below 0.99 | missed pairs per seed | candidates per seed |\n\
          | --- | --- | --- | --- | --- | --- | --- | --- |",
         f4(expected),
-        preset.bands,
-        preset.rows,
+        preset.bands(),
+        preset.rows(),
         preset_rows.join("\n"),
     )?;
     for (k, &(bands, rows)) in layouts.iter().enumerate() {
-        let b = Banding::new(bands, rows, preset.num_perm)?;
+        let b = Banding::new(bands, rows, preset.num_perm())?;
         let s = stats[k];
         writeln!(
             r.out,
@@ -408,7 +408,8 @@ fn s_curve(
          (`Banding::probability`) averaged over the same pairs. Bins with few pairs are noisy.\n\n\
          | Jaccard bin | true pairs | candidates | measured P(candidate) | theory |\n\
          | --- | --- | --- | --- | --- |",
-        b.bands, b.rows
+        b.bands(),
+        b.rows()
     )?;
     let bins: Vec<f64> = (0..=14).map(|i| CURVE_FLOOR + 0.05 * i as f64).collect();
     for w in bins.windows(2) {
@@ -485,17 +486,22 @@ fn simhash_section(
          | k | candidates | verified pairs | pair recall | pair precision | co-membership recall | co-membership precision |\n\
          | --- | --- | --- | --- | --- | --- | --- |"
     )?;
-    let mut features = None;
+    // Fingerprints do not depend on k: compute them once.
+    let features = Clusterer::with_config(
+        Config::builder(Preset::NearDuplicate)
+            .method(Method::SimHash)
+            .build()?,
+    )?
+    .features(texts)?;
     for k in 3..=8 {
         let config = Config::builder(Preset::NearDuplicate)
             .method(Method::SimHash)
             .simhash_distance(k)
             .build()?;
         let c = Clusterer::with_config(config.clone())?;
-        // Fingerprints do not depend on k.
-        let f: &Features = features.get_or_insert_with(|| c.features(texts));
+        let f = &features;
         let candidates = f.candidates(&config)?;
-        let clusters = c.cluster_features(f);
+        let clusters = c.cluster_features(f)?;
         let edges = edges_of(&clusters);
         let s = truth::pair_score(truth_08, &edges);
         let co = truth::comembership(true_labels, &truth::cluster_labels(texts.len(), &clusters))?;

@@ -39,22 +39,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let base = Config::builder(Preset::Rewrite).profile(profile);
     // Similarities as the batch measures them (word rarity from the whole corpus).
     let clusterer = Clusterer::with_config(base.clone().build()?)?;
-    let features = clusterer.features(&texts);
+    let features = clusterer.features(&texts)?;
+    let sim = |f: &neardup::verify::Features, a, b| f.similarity(a, b).unwrap_or(0.0);
     let mut weakest = f64::INFINITY;
     for (k, &a) in seed_ids.iter().enumerate() {
         for &b in &seed_ids[k + 1..] {
-            weakest = weakest.min(features.similarity(a, b));
+            weakest = weakest.min(sim(&features, a, b));
         }
     }
     let (closest, who) = (0..first_seed)
         .flat_map(|r| seed_ids.iter().map(move |&s| (r, s)))
-        .map(|(r, s)| (features.similarity(r, s), r))
+        .map(|(r, s)| (sim(&features, r, s), r))
         .fold((0.0, 0), |best, x| if x.0 > best.0 { x } else { best });
-    let seeds_alone = clusterer.features(&texts[first_seed..]);
+    let seeds_alone = clusterer.features(&texts[first_seed..])?;
     let mut weakest_alone = f64::INFINITY;
     for a in 0..seed_ids.len() {
         for b in a + 1..seed_ids.len() {
-            weakest_alone = weakest_alone.min(seeds_alone.similarity(a, b));
+            weakest_alone = weakest_alone.min(sim(&seeds_alone, a, b));
         }
     }
     println!("{} Reuters articles + {} seeds", first_seed, seed_ids.len());
@@ -74,7 +75,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .threshold(threshold)
                 .chain_floor(floor)
                 .build()?;
-            let clusters = Clusterer::with_config(config)?.cluster_features(&features);
+            let clusters = Clusterer::with_config(config)?.cluster_features(&features)?;
             let mut sizes: Vec<usize> = clusters.iter().map(Cluster::len).collect();
             sizes.sort_unstable_by(|a, b| b.cmp(a));
             let seeds_ok = clusters.iter().any(|c| c.members == seed_ids);

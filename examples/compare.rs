@@ -32,7 +32,6 @@ use neardup::cluster::link;
 use neardup::minhash::{MinHashParams, MinHasher};
 use neardup::shingle::ShingleConfig;
 use neardup::shingle::Shingler;
-use neardup::verify::Features;
 use neardup::{Config, Preset};
 use rayon::prelude::*;
 use serde::Deserialize;
@@ -183,7 +182,7 @@ fn main() -> Result<(), BoxError> {
         drop((sigs, sets));
 
         let t = Instant::now();
-        let features = clusterer.features(&texts);
+        let features = clusterer.features(&texts)?;
         let sign = secs(t);
 
         let t = Instant::now();
@@ -191,19 +190,19 @@ fn main() -> Result<(), BoxError> {
         let index = secs(t);
 
         let t = Instant::now();
-        let edges = features.verify(&candidates, config.threshold());
+        let edges = features.verify(&candidates, config.threshold())?;
         let verify = secs(t);
         let n_edges = edges.len();
 
         let t = Instant::now();
-        let clusters2 = link(&features, edges, None);
+        let clusters2 = link(&features, edges, None)?;
         let cluster = secs(t);
         assert_eq!(clusters.len(), clusters2.len(), "stages disagree with e2e");
 
         // Memory the features hold per document: signature plus the shingle set that exact
         // verification keeps (what an index must store).
-        let (sig_bytes, set_bytes) = match &features {
-            Features::MinHash { signatures, sets } => (
+        let (sig_bytes, set_bytes) = match (features.signatures(), features.shingle_sets()) {
+            (Some(signatures), Some(sets)) => (
                 signatures
                     .iter()
                     .map(|s| std::mem::size_of_val(s) + 4 * s.values().len())

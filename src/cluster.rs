@@ -53,7 +53,7 @@ impl Cluster {
     /// The similarity of `member` (a document index) to the representative, if it is a member.
     pub fn similarity_of(&self, member: usize) -> Option<f64> {
         let i = self.members.binary_search(&member).ok()?;
-        Some(self.similarities[i])
+        self.similarities.get(i).copied()
     }
 }
 
@@ -99,49 +99,77 @@ impl Clusterer {
     /// Empty and whitespace-only texts have no features: each stays a cluster of its own.
     ///
     /// # Panics
-    /// With more than `u32::MAX` texts in one batch.
+    /// With more than `u32::MAX` texts in one batch; [`Clusterer::try_cluster`] returns an
+    /// error instead.
     pub fn cluster<T: AsRef<str> + Sync>(&self, texts: &[T]) -> Vec<Cluster> {
-        let features = self.features(texts);
+        match self.try_cluster(texts) {
+            Ok(clusters) => clusters,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// [`Clusterer::cluster`], failing instead of panicking with more than `u32::MAX` texts.
+    pub fn try_cluster<T: AsRef<str> + Sync>(&self, texts: &[T]) -> Result<Vec<Cluster>, Error> {
+        let features = self.features(texts)?;
         self.cluster_features(&features)
     }
 
     /// The features (signatures, fingerprints or profiles) of `texts` under this configuration.
-    ///
-    /// # Panics
-    /// With more than `u32::MAX` texts in one batch (pairs are stored as `u32` indices).
-    pub fn features<T: AsRef<str> + Sync>(&self, texts: &[T]) -> Features {
-        assert!(
-            texts.len() <= u32::MAX as usize,
-            "at most 2^32 − 1 documents per batch"
-        );
-        Features::compute(&self.config, texts).expect("configuration validated on construction")
+    /// Fails with more than `u32::MAX` texts (pairs are stored as `u32` indices).
+    pub fn features<T: AsRef<str> + Sync>(&self, texts: &[T]) -> Result<Features, Error> {
+        Features::compute(&self.config, texts)
     }
 
-    /// Clusters documents whose features were already computed with this configuration.
-    pub fn cluster_features(&self, features: &Features) -> Vec<Cluster> {
-        let candidates = features
-            .candidates(&self.config)
-            .expect("configuration validated on construction");
-        let edges = features.verify(&candidates, self.config.threshold());
-        link(features, edges, self.config.chain_floor)
+    /// Clusters documents whose features were computed with this configuration; features from
+    /// a configuration that would have made different ones are an [`Error::Incompatible`].
+    pub fn cluster_features(&self, features: &Features) -> Result<Vec<Cluster>, Error> {
+        let candidates = features.candidates(&self.config)?;
+        let edges = features.verify_pairs(&candidates, self.config.threshold());
+        Ok(link_checked(features, edges, self.config.chain_floor))
     }
 
     /// The similarity of two texts under this configuration, as clustering would measure it.
     /// For the weighted method, word rarity is measured within this pair only.
     pub fn similarity(&self, a: &str, b: &str) -> f64 {
-        self.features(&[a, b]).similarity(0, 1)
+        self.features(&[a, b])
+            .ok()
+            .and_then(|f| f.similarity(0, 1))
+            .unwrap_or(0.0)
     }
 }
 
-/// Union-find over `edges` (strongest first) with the optional chain guard; then clusters.
-pub fn link(features: &Features, mut edges: Vec<Edge>, floor: Option<f64>) -> Vec<Cluster> {
+/// Union-find over `edges` (strongest first) with the optional chain guard (every member at
+/// least `floor` similar to its cluster's representative); then clusters. Fails if an edge is
+/// not `a < b < features.len()` or the floor is outside `[0, 1]`.
+pub fn link(
+    features: &Features,
+    edges: Vec<Edge>,
+    floor: Option<f64>,
+) -> Result<Vec<Cluster>, Error> {
+    let n = features.len();
+    if let Some(e) = edges.iter().find(|e| e.a >= e.b || e.b >= n) {
+        return Err(Error::InvalidInput(format!(
+            "edge ({}, {}) is not a < b < {n}",
+            e.a, e.b
+        )));
+    }
+    if let Some(f) = floor.filter(|f| !(0.0..=1.0).contains(f)) {
+        return Err(Error::InvalidConfig(format!(
+            "chain floor must be in [0, 1], got {f}"
+        )));
+    }
+    Ok(link_checked(features, edges, floor))
+}
+
+/// [`link`] of edges known to be in range.
+fn link_checked(features: &Features, mut edges: Vec<Edge>, floor: Option<f64>) -> Vec<Cluster> {
     let n = features.len();
     edges.par_sort_unstable_by(|x, y| {
         y.similarity
             .total_cmp(&x.similarity)
             .then((x.a, x.b).cmp(&(y.a, y.b)))
     });
-    let mut parent: Vec<usize> = (0..n).collect();
+    let mut sets = UnionFind::new(n);
     // Per root: the cluster's representative and, with the guard, its members.
     let mut rep: Vec<usize> = (0..n).collect();
     let mut members: Vec<Vec<usize>> = if floor.is_some() {
@@ -151,16 +179,16 @@ pub fn link(features: &Features, mut edges: Vec<Edge>, floor: Option<f64>) -> Ve
     };
     let mut size = vec![1usize; n];
     for e in &edges {
-        let (ra, rb) = (find(&mut parent, e.a), find(&mut parent, e.b));
+        let (ra, rb) = (sets.find(e.a), sets.find(e.b));
         if ra == rb {
             continue;
         }
         // The larger cluster keeps its representative (ties: the fuller text, then the
         // earlier), so with the guard only the smaller side's members need checking: each
         // document is checked O(log n) times in all.
-        let (big, small) = if (size[ra], features.content(rep[ra]), rb).partial_cmp(&(
+        let (big, small) = if (size[ra], features.content_at(rep[ra]), rb).partial_cmp(&(
             size[rb],
-            features.content(rep[rb]),
+            features.content_at(rep[rb]),
             ra,
         )) == Some(std::cmp::Ordering::Less)
         {
@@ -172,15 +200,14 @@ pub fn link(features: &Features, mut edges: Vec<Edge>, floor: Option<f64>) -> Ve
             let r = rep[big];
             if members[small]
                 .iter()
-                .any(|&m| m != r && features.similarity(m, r) < floor)
+                .any(|&m| m != r && features.similarity_at(m, r) < floor)
             {
                 continue;
             }
             let moved = std::mem::take(&mut members[small]);
             members[big].extend(moved);
         }
-        let (root, child) = (ra.min(rb), ra.max(rb));
-        parent[child] = root;
+        let root = sets.join_roots(ra, rb);
         rep[root] = rep[big];
         size[root] = size[ra] + size[rb];
         if floor.is_some() && root != big {
@@ -191,7 +218,7 @@ pub fn link(features: &Features, mut edges: Vec<Edge>, floor: Option<f64>) -> Ve
     let mut index_of_root = vec![usize::MAX; n];
     let mut groups: Vec<(Vec<usize>, Vec<Edge>)> = Vec::new();
     for i in 0..n {
-        let r = find(&mut parent, i);
+        let r = sets.find(i);
         if index_of_root[r] == usize::MAX {
             index_of_root[r] = groups.len();
             groups.push((Vec::new(), Vec::new()));
@@ -199,7 +226,7 @@ pub fn link(features: &Features, mut edges: Vec<Edge>, floor: Option<f64>) -> Ve
         groups[index_of_root[r]].0.push(i);
     }
     for e in edges {
-        let (ra, rb) = (find(&mut parent, e.a), find(&mut parent, e.b));
+        let (ra, rb) = (sets.find(e.a), sets.find(e.b));
         if ra == rb {
             groups[index_of_root[ra]].1.push(e);
         }
@@ -213,12 +240,36 @@ pub fn link(features: &Features, mut edges: Vec<Edge>, floor: Option<f64>) -> Ve
         .collect()
 }
 
-fn find(parent: &mut [usize], mut x: usize) -> usize {
-    while parent[x] != x {
-        parent[x] = parent[parent[x]];
-        x = parent[x];
+/// Disjoint sets of `0..n` whose root is always the smallest member, so a set's id is stable
+/// whatever order its members were joined in.
+#[derive(Clone, Debug)]
+pub(crate) struct UnionFind {
+    parent: Vec<usize>,
+}
+
+impl UnionFind {
+    /// `n` singletons.
+    pub(crate) fn new(n: usize) -> UnionFind {
+        UnionFind {
+            parent: (0..n).collect(),
+        }
     }
-    x
+
+    /// The root (smallest member) of `x`'s set, halving the path on the way.
+    pub(crate) fn find(&mut self, mut x: usize) -> usize {
+        while self.parent[x] != x {
+            self.parent[x] = self.parent[self.parent[x]];
+            x = self.parent[x];
+        }
+        x
+    }
+
+    /// Joins the sets of the roots `ra` and `rb`; the smaller becomes the root, which is returned.
+    pub(crate) fn join_roots(&mut self, ra: usize, rb: usize) -> usize {
+        let (root, child) = (ra.min(rb), ra.max(rb));
+        self.parent[child] = root;
+        root
+    }
 }
 
 /// Picks the representative (the guard's, whose similarity to every member it checked, or
@@ -242,7 +293,7 @@ fn finish(
                 }
             }
         }
-        let key = |i: usize| (score[i], features.content(members[i]));
+        let key = |i: usize| (score[i], features.content_at(members[i]));
         let best = (0..members.len())
             .max_by(|&x, &y| {
                 let (kx, ky) = (key(x), key(y));
@@ -259,7 +310,7 @@ fn finish(
             if m == representative {
                 1.0
             } else {
-                features.similarity(m, representative)
+                features.similarity_at(m, representative)
             }
         })
         .collect();

@@ -122,6 +122,7 @@ impl Config {
     pub fn builder(preset: Preset) -> ConfigBuilder {
         ConfigBuilder {
             config: Config::preset(preset),
+            banding: None,
         }
     }
 
@@ -161,8 +162,8 @@ impl Config {
     /// The MinHash LSH band layout: the explicit one, or the optimal one for the threshold.
     pub fn banding(&self) -> Result<Banding, Error> {
         match self.banding {
-            // Re-checked: a configuration may come from a file.
-            Some(b) => Banding::new(b.bands, b.rows, self.num_perm),
+            // Re-checked against `num_perm`: a configuration may come from a file.
+            Some(b) => Banding::new(b.bands(), b.rows(), self.num_perm),
             // A threshold of 1 (identical sets only) is designed for as just below 1.
             None => Banding::optimal(self.threshold.min(1.0 - 1e-6), self.num_perm, FN_WEIGHT),
         }
@@ -210,7 +211,9 @@ impl Config {
                     self.shingles.kind,
                     self.shingles.size,
                     self.simhash_distance,
-                    (self.simhash_distance + 2) * (self.simhash_distance + 1) / 2
+                    // In u64: a configuration read from a file may hold any distance.
+                    (u64::from(self.simhash_distance) + 2) * (u64::from(self.simhash_distance) + 1)
+                        / 2
                 );
             }
             Method::Weighted => {
@@ -245,18 +248,14 @@ impl Config {
             )));
         }
         self.shingles.validate()?;
-        if self.num_perm == 0 || self.num_perm > 65_536 {
-            return Err(Error::InvalidConfig(format!(
-                "num_perm must be 1..=65536, got {}",
-                self.num_perm
-            )));
-        }
+        crate::minhash::check_num_perm(self.num_perm)?;
         if self.method == Method::MinHash {
             let b = self.banding()?;
-            if b.num_perm != self.num_perm {
+            if b.num_perm() != self.num_perm {
                 return Err(Error::InvalidConfig(format!(
                     "banding is for {} hashes but num_perm is {}",
-                    b.num_perm, self.num_perm
+                    b.num_perm(),
+                    self.num_perm
                 )));
             }
         }
@@ -307,6 +306,8 @@ impl Default for Config {
 #[derive(Clone, Debug)]
 pub struct ConfigBuilder {
     config: Config,
+    /// An explicit `(bands, rows)`, checked against `num_perm` in [`ConfigBuilder::build`].
+    banding: Option<(usize, usize)>,
 }
 
 impl ConfigBuilder {
@@ -342,12 +343,9 @@ impl ConfigBuilder {
     }
 
     /// An explicit LSH band layout instead of the optimal one.
+    /// Checked in [`ConfigBuilder::build`]: `bands × rows` must not exceed `num_perm`.
     pub fn banding(mut self, bands: usize, rows: usize) -> Self {
-        self.config.banding = Some(Banding {
-            bands,
-            rows,
-            num_perm: self.config.num_perm,
-        });
+        self.banding = Some((bands, rows));
         self
     }
 
@@ -382,8 +380,8 @@ impl ConfigBuilder {
     /// The validated configuration.
     pub fn build(self) -> Result<Config, Error> {
         let mut config = self.config;
-        if let Some(b) = &mut config.banding {
-            *b = Banding::new(b.bands, b.rows, config.num_perm)?;
+        if let Some((bands, rows)) = self.banding {
+            config.banding = Some(Banding::new(bands, rows, config.num_perm)?);
         }
         config.validate()?;
         Ok(config)

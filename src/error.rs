@@ -3,7 +3,7 @@
 use thiserror::Error;
 
 /// Everything that can go wrong in neardup.
-#[derive(Debug, Error, Clone, PartialEq)]
+#[derive(Debug, Error)]
 #[non_exhaustive]
 pub enum Error {
     /// A configuration value is out of range or inconsistent; the message says which.
@@ -19,9 +19,23 @@ pub enum Error {
         /// The right signature's value.
         right: String,
     },
-    /// Reading input failed; the message names the file and line.
+    /// An argument does not fit the data it refers to (a document index out of range, too many
+    /// documents for one batch); the message says which.
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+    /// Input is missing or malformed; the message names the file and line.
     #[error("{0}")]
     Input(String),
+    /// Reading or writing failed; `context` says what was being read or written, `source` is
+    /// the operating system's error.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being read or written (a file name, or "reading index").
+        context: String,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
     /// A document id was inserted twice into an [`crate::Index`].
     #[error("duplicate document id {0:?}")]
     DuplicateId(String),

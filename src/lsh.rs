@@ -27,6 +27,10 @@
 //! **SimHash tables.** To find fingerprints within Hamming distance `d`, the 64 bits are cut
 //! into `d + 2` blocks; two fingerprints that differ in at most `d` bits agree exactly on at
 //! least two blocks (pigeonhole), so one sorted table per pair of blocks finds every such pair.
+//! Unlike banding, an oversized SimHash bucket is not cut short: it is split again on the
+//! fingerprint bits its members do not share, so no pair within `d` is missed at any corpus
+//! size or distance (only classes of more than [`MAX_BUCKET`] identical fingerprints are
+//! chained rather than paired all with all, which keeps the same clusters).
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -34,6 +38,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 use crate::minhash::Signature;
 use crate::simhash::Fingerprint;
+
+mod hamming;
+pub(crate) use hamming::{simhash_pairs, simhash_tables};
 
 /// Buckets up to this size give all their pairs.
 pub const MAX_BUCKET: usize = 200;
@@ -44,15 +51,40 @@ pub const HUGE_BUCKET_WINDOW: usize = 16;
 /// A candidate pair of document indices, `a < b`.
 pub type Pair = (u32, u32);
 
-/// Band layout for MinHash LSH.
+/// Band layout for MinHash LSH: `bands × rows ≤ num_perm`, both at least 1. Made only by
+/// [`Banding::new`] and [`Banding::optimal`] (and checked again when deserialized), so every
+/// layout in hand is valid.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "BandingFields", into = "BandingFields")]
 pub struct Banding {
-    /// Number of bands `b`.
-    pub bands: usize,
-    /// Rows per band `r`.
-    pub rows: usize,
-    /// Signature length `k` the layout was chosen for.
-    pub num_perm: usize,
+    bands: usize,
+    rows: usize,
+    num_perm: usize,
+}
+
+/// The serialized form of a [`Banding`], validated on the way in.
+#[derive(Clone, Copy, Serialize, Deserialize)]
+struct BandingFields {
+    bands: usize,
+    rows: usize,
+    num_perm: usize,
+}
+
+impl TryFrom<BandingFields> for Banding {
+    type Error = Error;
+    fn try_from(f: BandingFields) -> Result<Banding, Error> {
+        Banding::new(f.bands, f.rows, f.num_perm)
+    }
+}
+
+impl From<Banding> for BandingFields {
+    fn from(b: Banding) -> BandingFields {
+        BandingFields {
+            bands: b.bands,
+            rows: b.rows,
+            num_perm: b.num_perm,
+        }
+    }
 }
 
 /// Default weight of the false-negative area; false positives get `1 − FN_WEIGHT`.
@@ -77,9 +109,7 @@ impl Banding {
                 "false-negative weight must be in [0, 1], got {fn_weight}"
             )));
         }
-        if num_perm == 0 {
-            return Err(Error::InvalidConfig("num_perm must be positive".into()));
-        }
+        crate::minhash::check_num_perm(num_perm)?;
         // The search costs about a millisecond and configurations ask again and again: memoize.
         type Memo = std::sync::Mutex<Vec<((u64, usize, u64), Banding)>>;
         static MEMO: std::sync::OnceLock<Memo> = std::sync::OnceLock::new();
@@ -124,8 +154,10 @@ impl Banding {
         Ok(best.1)
     }
 
-    /// An explicit layout; fails if `bands × rows` exceeds `num_perm` or either is 0.
+    /// An explicit layout; fails if `bands × rows` exceeds `num_perm` or either is 0, or if
+    /// `num_perm` is not in `1..=`[`crate::minhash::MAX_NUM_PERM`].
     pub fn new(bands: usize, rows: usize, num_perm: usize) -> Result<Banding, Error> {
+        crate::minhash::check_num_perm(num_perm)?;
         let needed = bands.checked_mul(rows);
         if bands == 0 || rows == 0 || needed.is_none_or(|n| n > num_perm) {
             return Err(Error::InvalidConfig(format!(
@@ -137,6 +169,21 @@ impl Banding {
             rows,
             num_perm,
         })
+    }
+
+    /// Number of bands `b`.
+    pub fn bands(&self) -> usize {
+        self.bands
+    }
+
+    /// Rows per band `r`.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Signature length `k` the layout was made for.
+    pub fn num_perm(&self) -> usize {
+        self.num_perm
     }
 
     /// Probability that two documents with Jaccard similarity `s` become candidates.
@@ -166,8 +213,10 @@ impl Banding {
     }
 
     /// Candidate pairs among `signatures` (sorted, without duplicates). Empty signatures are
-    /// never candidates. The signatures must share one set of parameters.
+    /// never candidates. Fails if the signatures do not share one set of parameters, if their
+    /// length is not this layout's `num_perm`, or if there are more than `u32::MAX` of them.
     pub fn candidates(&self, signatures: &[Signature]) -> Result<Vec<Pair>, Error> {
+        check_count(signatures.len())?;
         if let Some(first) = signatures.first() {
             for s in signatures {
                 first.check_compatible(s)?;
@@ -180,39 +229,36 @@ impl Banding {
                 )));
             }
         }
+        Ok(self.pairs(signatures))
+    }
+
+    /// [`Banding::candidates`] for signatures already known to fit (at most `u32::MAX`, made
+    /// for this layout).
+    pub(crate) fn pairs(&self, signatures: &[Signature]) -> Vec<Pair> {
         let rows = self.rows;
-        Ok(pairs_from_tables(self.bands, |band| {
+        pairs_from_tables(self.bands, |band| {
             signatures
                 .iter()
                 .enumerate()
                 .filter(|(_, s)| !s.is_empty())
-                .map(|(i, s)| {
-                    (
-                        band_key(&s.values()[band * rows..(band + 1) * rows]),
-                        i as u32,
-                    )
+                .filter_map(|(i, s)| {
+                    let values = s.values().get(band * rows..(band + 1) * rows)?;
+                    Some((band_key(values), i as u32))
                 })
                 .collect()
-        }))
+        })
     }
 }
 
-/// The bit masks of the SimHash tables for distance `d`: every pair of the `d + 2` blocks.
-pub(crate) fn simhash_tables(max_distance: u32) -> Vec<u64> {
-    let blocks = max_distance as usize + 2;
-    let masks: Vec<u64> = (0..blocks)
-        .map(|i| {
-            let (lo, hi) = (i * 64 / blocks, (i + 1) * 64 / blocks);
-            (lo..hi).fold(0u64, |m, bit| m | 1 << bit)
-        })
-        .collect();
-    let mut tables = Vec::new();
-    for i in 0..blocks {
-        for j in i + 1..blocks {
-            tables.push(masks[i] | masks[j]);
-        }
+/// Pairs hold document indices as `u32`.
+pub(crate) fn check_count(n: usize) -> Result<(), Error> {
+    if n > u32::MAX as usize {
+        return Err(Error::InvalidInput(format!(
+            "at most {} documents per batch, got {n}",
+            u32::MAX
+        )));
     }
-    tables
+    Ok(())
 }
 
 fn probability(s: f64, bands: usize, rows: usize) -> f64 {
@@ -242,13 +288,7 @@ pub(crate) fn band_key(rows: &[u32]) -> u64 {
 /// Emits the pairs of documents sharing a key in a sorted `(key, doc)` list, at most
 /// [`MAX_BUCKET`] partners after each document within one bucket.
 pub(crate) fn pairs_in_runs(keys: &[(u64, u32)], out: &mut Vec<Pair>) {
-    let mut start = 0;
-    while start < keys.len() {
-        let mut end = start + 1;
-        while end < keys.len() && keys[end].0 == keys[start].0 {
-            end += 1;
-        }
-        let run = &keys[start..end];
+    for run in keys.chunk_by(|x, y| x.0 == y.0) {
         // In a huge bucket (boilerplate, templates) members are nearly always alike: a short
         // window keeps them connected at a fraction of the pairs.
         let window = if run.len() > MAX_BUCKET {
@@ -261,7 +301,6 @@ pub(crate) fn pairs_in_runs(keys: &[(u64, u32)], out: &mut Vec<Pair>) {
                 out.push((a.min(b), a.max(b)));
             }
         }
-        start = end;
     }
 }
 
@@ -288,9 +327,9 @@ fn sort_dedup(mut pairs: Vec<Pair>) -> Vec<Pair> {
     pairs
 }
 
-/// Candidate pairs of fingerprints within Hamming distance `max_distance` (0 to 30): every
-/// such pair is found (pigeonhole over `d + 2` blocks), plus some farther ones to verify. The
-/// fingerprint 0, which an empty document gets, is never a candidate.
+/// Candidate pairs of fingerprints within Hamming distance `max_distance` (0 to 30), sorted:
+/// every such pair is found at any size (see the module docs), plus some farther ones to
+/// verify. The fingerprint 0, which an empty document gets, is never a candidate.
 pub fn simhash_candidates(
     fingerprints: &[Fingerprint],
     max_distance: u32,
@@ -300,15 +339,8 @@ pub fn simhash_candidates(
             "SimHash distance must be 0..=30, got {max_distance}"
         )));
     }
-    let masks = simhash_tables(max_distance);
-    Ok(pairs_from_tables(masks.len(), |t| {
-        fingerprints
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| f.0 != 0)
-            .map(|(i, f)| (f.0 & masks[t], i as u32))
-            .collect()
-    }))
+    check_count(fingerprints.len())?;
+    Ok(simhash_pairs(fingerprints, max_distance))
 }
 
 #[cfg(test)]

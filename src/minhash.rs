@@ -17,6 +17,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 use crate::shingle::{ShingleConfig, Shingler};
 
+/// Largest supported number of permutations (signature length).
+pub const MAX_NUM_PERM: usize = 65_536;
+
 /// The parameters a signature is made with; signatures compare only when these are equal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct MinHashParams {
@@ -58,7 +61,7 @@ impl Signature {
 
     /// Whether the signed set was empty (every minimum is still `u32::MAX`).
     pub fn is_empty(&self) -> bool {
-        self.values.iter().all(|&v| v == u32::MAX)
+        signs_empty_set(&self.values)
     }
 
     /// Fails unless `other` was made with the same parameters.
@@ -100,23 +103,32 @@ impl Signature {
 
     /// Estimated Jaccard similarity without the parameter check (callers that already checked).
     pub(crate) fn jaccard_unchecked(&self, other: &Signature) -> f64 {
-        if self.is_empty() || other.is_empty() {
-            return 0.0;
-        }
-        let equal = self
-            .values
-            .iter()
-            .zip(&other.values)
-            .filter(|(a, b)| a == b)
-            .count();
-        equal as f64 / self.values.len() as f64
+        estimate(&self.values, &other.values)
     }
+}
+
+/// Whether signature values are those of an empty set: every minimum is still `u32::MAX`.
+pub(crate) fn signs_empty_set(values: &[u32]) -> bool {
+    values.iter().all(|&v| v == u32::MAX)
+}
+
+/// The MinHash estimate of the Jaccard similarity behind two signatures' values: the fraction
+/// of equal positions. An empty set is similar to nothing (0.0), and so are values of different
+/// lengths (made with different parameters).
+pub(crate) fn estimate(a: &[u32], b: &[u32]) -> f64 {
+    if a.len() != b.len() || signs_empty_set(a) || signs_empty_set(b) {
+        return 0.0;
+    }
+    let equal = a.iter().zip(b).filter(|(x, y)| x == y).count();
+    equal as f64 / a.len() as f64
 }
 
 /// Makes MinHash signatures for one set of parameters.
 #[derive(Clone, Debug)]
 pub struct MinHasher {
     params: MinHashParams,
+    /// A fresh shingler for the parameters, cloned for each user.
+    shingler: Shingler,
     a: Vec<u32>,
     b: Vec<u32>,
 }
@@ -127,13 +139,8 @@ const BLOCK: usize = 32;
 impl MinHasher {
     /// A signer for `params`; fails if `num_perm` is 0 or the shingle configuration is invalid.
     pub fn new(params: MinHashParams) -> Result<Self, Error> {
-        if params.num_perm == 0 || params.num_perm > 65_536 {
-            return Err(Error::InvalidConfig(format!(
-                "num_perm must be 1..=65536, got {}",
-                params.num_perm
-            )));
-        }
-        params.shingles.validate()?;
+        check_num_perm(params.num_perm)?;
+        let shingler = Shingler::new(params.shingles, params.seed)?;
         let mut state = params.seed ^ 0x6d69_6e68_6173_6821; // "minhash!"
         let mut a = Vec::with_capacity(params.num_perm);
         let mut b = Vec::with_capacity(params.num_perm);
@@ -142,7 +149,12 @@ impl MinHasher {
             a.push((r as u32) | 1);
             b.push((r >> 32) as u32);
         }
-        Ok(MinHasher { params, a, b })
+        Ok(MinHasher {
+            params,
+            shingler,
+            a,
+            b,
+        })
     }
 
     /// The parameters of the signatures this signer makes.
@@ -152,7 +164,7 @@ impl MinHasher {
 
     /// A shingler with this signer's shingle configuration and seed.
     pub fn shingler(&self) -> Shingler {
-        Shingler::new(self.params.shingles, self.params.seed).expect("validated in new")
+        self.shingler.clone()
     }
 
     /// Signs an already shingled set (hashes from [`MinHasher::shingler`]).
@@ -187,6 +199,16 @@ impl MinHasher {
             )
             .collect()
     }
+}
+
+/// Fails unless `num_perm` is in `1..=`[`MAX_NUM_PERM`].
+pub(crate) fn check_num_perm(num_perm: usize) -> Result<(), Error> {
+    if num_perm == 0 || num_perm > MAX_NUM_PERM {
+        return Err(Error::InvalidConfig(format!(
+            "num_perm must be 1..={MAX_NUM_PERM}, got {num_perm}"
+        )));
+    }
+    Ok(())
 }
 
 /// SplitMix64: a tiny, well-mixed, platform-independent generator for derived constants.
@@ -236,6 +258,7 @@ fn update_portable(sig: &mut [u32], a: &[u32], b: &[u32], shingles: &[u64]) {
     for ((s, a), b) in (&mut sig_blocks).zip(&mut a_blocks).zip(&mut b_blocks) {
         let mut acc = [0u32; BLOCK];
         acc.copy_from_slice(s);
+        // `chunks_exact` yields exactly BLOCK values: these conversions cannot fail.
         let a: &[u32; BLOCK] = a.try_into().expect("exact chunk");
         let b: &[u32; BLOCK] = b.try_into().expect("exact chunk");
         for &h in shingles {

@@ -16,7 +16,8 @@
 //!
 //! Candidates come from an inverted index over each profile's *anchors*, its rarest words that
 //! occur in at least one other document: two rewrites of one story share rare words, while two
-//! stories cast in one template share only common ones.
+//! stories cast in one template share only common ones. Shared anchors are counted exactly at
+//! any size; the specificity bound on an anchor's document frequency bounds the work.
 
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
@@ -163,13 +164,10 @@ impl Profiles {
         // Document frequencies by sorting every term occurrence: one pass, no hash map.
         let mut all: Vec<u64> = terms.iter().flatten().copied().collect();
         all.par_sort_unstable();
-        let mut df: Vec<(u64, u32)> = Vec::new();
-        for t in all {
-            match df.last_mut() {
-                Some((last, n)) if *last == t => *n += 1,
-                _ => df.push((t, 1)),
-            }
-        }
+        let df: Vec<(u64, u32)> = all
+            .chunk_by(|a, b| a == b)
+            .map(|run| (run[0], run.len() as u32))
+            .collect();
         let n = texts.len();
         let lookup = |t: &u64| df[df.binary_search_by_key(t, |e| e.0).unwrap_or(0)].1;
         let (weights, anchors): (Vec<Vec<f32>>, Vec<Vec<u64>>) = terms
@@ -192,8 +190,14 @@ impl Profiles {
         }
     }
 
-    /// Total weight of document `i`'s terms (longer, more specific texts weigh more).
-    pub fn total(&self, i: usize) -> f64 {
+    /// Total weight of document `i`'s terms (longer, more specific texts weigh more); `None`
+    /// if `i` is out of range.
+    pub fn total(&self, i: usize) -> Option<f64> {
+        (i < self.len()).then(|| self.total_at(i))
+    }
+
+    /// [`Profiles::total`] of a document known to be in range.
+    pub(crate) fn total_at(&self, i: usize) -> f64 {
         self.weights[i].iter().map(|w| f64::from(w.abs())).sum()
     }
 
@@ -207,35 +211,78 @@ impl Profiles {
         self.terms.is_empty()
     }
 
-    /// Pairs of documents sharing at least `min_shared` anchors, sorted.
+    /// Pairs of documents sharing at least `min_shared` anchors (at least one), sorted.
+    ///
+    /// Counted exactly at any corpus size: each document walks the postings of its anchors to
+    /// the documents after it. An anchor is specific, so its postings hold at most
+    /// [`ProfileParams::max_specific_df`] documents, and the work is at most that bound times
+    /// the number of anchors in all.
     pub fn candidates(&self, min_shared: usize) -> Vec<Pair> {
-        let mut keys: Vec<(u64, u32)> = self
+        let min_shared = min_shared.max(1);
+        // (anchor, document), sorted: one anchor's documents form one ascending run.
+        let mut postings: Vec<(u64, u32)> = self
             .anchors
             .iter()
             .enumerate()
             .flat_map(|(i, a)| a.iter().map(move |&t| (t, i as u32)))
             .collect();
-        keys.par_sort_unstable();
-        let mut pairs = Vec::new();
-        crate::lsh::pairs_in_runs(&keys, &mut pairs);
-        pairs.par_sort_unstable();
-        let mut out = Vec::new();
-        let mut i = 0;
-        while i < pairs.len() {
-            let mut j = i + 1;
-            while j < pairs.len() && pairs[j] == pairs[i] {
-                j += 1;
-            }
-            if j - i >= min_shared {
-                out.push(pairs[i]);
-            }
-            i = j;
+        postings.par_sort_unstable();
+        // Each document's places in the postings (ascending), so no lookup is needed.
+        let n = self.anchors.len();
+        let mut offsets = vec![0usize; n + 1];
+        for &(_, d) in &postings {
+            offsets[d as usize + 1] += 1;
         }
-        out
+        for i in 0..n {
+            offsets[i + 1] += offsets[i];
+        }
+        let mut places = vec![0u32; postings.len()];
+        let mut next = offsets.clone();
+        for (pos, &(_, d)) in postings.iter().enumerate() {
+            places[next[d as usize]] = pos as u32;
+            next[d as usize] += 1;
+        }
+        let (postings, places, offsets) = (&postings, &places, &offsets);
+        let chunks: Vec<Vec<Pair>> = (0..n)
+            .into_par_iter()
+            .with_min_len(256)
+            .fold(
+                || (Vec::new(), Vec::new()),
+                |(mut out, mut later): (Vec<Pair>, Vec<u32>), i| {
+                    later.clear();
+                    for &pos in &places[offsets[i]..offsets[i + 1]] {
+                        let t = postings[pos as usize].0;
+                        later.extend(
+                            postings[pos as usize + 1..]
+                                .iter()
+                                .take_while(|p| p.0 == t)
+                                .map(|p| p.1),
+                        );
+                    }
+                    later.sort_unstable();
+                    // Each run is one later document; its length, the anchors shared with it.
+                    out.extend(
+                        later
+                            .chunk_by(|a, b| a == b)
+                            .filter(|run| run.len() >= min_shared)
+                            .map(|run| (i as u32, run[0])),
+                    );
+                    (out, later)
+                },
+            )
+            .map(|(out, _)| out)
+            .collect();
+        chunks.concat()
     }
 
-    /// Rewrite similarity of documents `a` and `b`; see [`similarity`].
-    pub fn similarity(&self, a: usize, b: usize) -> f64 {
+    /// Rewrite similarity of documents `a` and `b` (see [`similarity`]); `None` if either is out
+    /// of range.
+    pub fn similarity(&self, a: usize, b: usize) -> Option<f64> {
+        (a < self.len() && b < self.len()).then(|| self.similarity_at(a, b))
+    }
+
+    /// [`Profiles::similarity`] of documents known to be in range.
+    pub(crate) fn similarity_at(&self, a: usize, b: usize) -> f64 {
         similarity(
             &self.terms[a],
             &self.weights[a],
@@ -247,8 +294,10 @@ impl Profiles {
 
 /// Rewrite similarity of two profiles (sorted terms with their signed weights, as made by
 /// [`ProfileParams::weight`]): the smaller of the weighted Jaccard over all content words and
-/// over specific words.
+/// over specific words. A term without a weight (`ta` longer than `wa`) is ignored.
 pub fn similarity(ta: &[u64], wa: &[f32], tb: &[u64], wb: &[f32]) -> f64 {
+    let (ta, wa) = (&ta[..ta.len().min(wa.len())], &wa[..ta.len().min(wa.len())]);
+    let (tb, wb) = (&tb[..tb.len().min(wb.len())], &wb[..tb.len().min(wb.len())]);
     // [all, specific] × [shared, only in a, only in b]
     let mut acc = [[0.0f64; 3]; 2];
     let mut add = |w: f32, slot: usize| {
@@ -286,4 +335,65 @@ pub fn similarity(ta: &[u64], wa: &[f32], tb: &[u64], wb: &[f32]) -> f64 {
         }
     };
     jaccard(acc[0]).min(jaccard(acc[1]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lsh::MAX_BUCKET;
+    use crate::minhash::splitmix64;
+
+    /// Many documents share each anchor (far more than a bucket): every pair sharing enough
+    /// anchors is a candidate, and no other pair is.
+    #[test]
+    fn shared_anchors_counted_exactly() {
+        let vocabulary = [
+            "alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india",
+            "juliett", "kilo", "lima", "mike", "november",
+        ];
+        let mut state = 7;
+        let texts: Vec<String> = (0..1500)
+            .map(|_| {
+                let k = 2 + splitmix64(&mut state) % 6;
+                (0..k)
+                    .map(|_| vocabulary[(splitmix64(&mut state) % 14) as usize])
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        let params = ProfileParams {
+            specific_base: 10_000.0, // every word is specific, so every word is an anchor
+            ..ProfileParams::default()
+        };
+        let p = Profiles::build(&texts, &params);
+        let mut df = std::collections::HashMap::new();
+        for a in &p.anchors {
+            for t in a {
+                *df.entry(t).or_insert(0usize) += 1;
+            }
+        }
+        assert!(df.values().all(|&d| d > MAX_BUCKET), "{df:?}");
+        let sorted: Vec<Vec<u64>> = p
+            .anchors
+            .iter()
+            .map(|a| {
+                let mut a = a.clone();
+                a.sort_unstable();
+                a
+            })
+            .collect();
+        for min_shared in [1, 2, 3] {
+            let mut want = Vec::new();
+            for a in 0..sorted.len() {
+                for b in a + 1..sorted.len() {
+                    let shared = crate::shingle::intersection_size(&sorted[a], &sorted[b]);
+                    if shared >= min_shared {
+                        want.push((a as u32, b as u32));
+                    }
+                }
+            }
+            assert!(want.len() > 10_000, "too few pairs to test: {}", want.len());
+            assert_eq!(p.candidates(min_shared), want, "min_shared = {min_shared}");
+        }
+    }
 }

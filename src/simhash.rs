@@ -115,17 +115,12 @@ impl SimHasher {
     ) -> (Fingerprint, usize) {
         self.shingler.raw_shingles_into(text, &mut self.raw);
         self.raw.sort_unstable();
-        let raw = &self.raw;
-        let mut runs = Vec::new();
-        let mut i = 0;
-        while i < raw.len() {
-            let mut j = i + 1;
-            while j < raw.len() && raw[j] == raw[i] {
-                j += 1;
-            }
-            runs.push((raw[i], (j - i) as f32 * idf(raw[i])));
-            i = j;
-        }
+        // One feature per distinct shingle, weighted by its count.
+        let runs: Vec<(u64, f32)> = self
+            .raw
+            .chunk_by(|a, b| a == b)
+            .map(|run| (run[0], run.len() as f32 * idf(run[0])))
+            .collect();
         let distinct = runs.len();
         (fingerprint_of(&runs), distinct)
     }

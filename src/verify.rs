@@ -3,7 +3,9 @@
 //!
 //! [`Features`] holds what one method computed for a batch (signatures, fingerprints or
 //! profiles) and answers the three questions the later stages ask: which pairs are candidates,
-//! how similar two documents are, and how much content a document has.
+//! how similar two documents are, and how much content a document has. It remembers the
+//! settings that made it, so features cannot be paired with a configuration that would have
+//! made other ones.
 
 use rayon::prelude::*;
 
@@ -11,8 +13,8 @@ use crate::config::{Config, Method, Verification};
 use crate::error::Error;
 use crate::lsh::{self, Pair};
 use crate::minhash::{MinHashParams, MinHasher, Signature};
-use crate::profile::Profiles;
-use crate::shingle;
+use crate::profile::{ProfileParams, Profiles};
+use crate::shingle::{self, ShingleConfig};
 use crate::simhash::{Fingerprint, SimHasher};
 
 /// A verified similar pair: documents `a < b` and their similarity.
@@ -26,31 +28,104 @@ pub struct Edge {
     pub similarity: f64,
 }
 
-/// What one method computed for a batch of documents.
+/// What one method computed for a batch of documents (signatures, fingerprints or profiles),
+/// together with the settings that made them: asking with a configuration that would have
+/// made different features is an [`Error::Incompatible`], never a silent wrong answer.
 #[derive(Clone, Debug)]
-pub enum Features {
-    /// MinHash signatures, plus the shingle sets when verification is exact.
+pub struct Features {
+    made: Made,
+    data: Data,
+}
+
+/// The settings features depend on (the threshold, banding, SimHash distance and chain guard
+/// only matter later, so features can be reused across them).
+#[derive(Clone, Debug, PartialEq)]
+enum Made {
     MinHash {
-        /// One signature per document.
+        num_perm: usize,
+        seed: u64,
+        shingles: ShingleConfig,
+        verification: Verification,
+    },
+    SimHash {
+        seed: u64,
+        shingles: ShingleConfig,
+    },
+    /// The profile settings, with `min_shared_anchors` (a candidate setting) zeroed.
+    Weighted(ProfileParams),
+}
+
+impl Made {
+    fn of(config: &Config) -> Made {
+        match config.method {
+            Method::MinHash => Made::MinHash {
+                num_perm: config.num_perm,
+                seed: config.seed,
+                shingles: config.shingles,
+                verification: config.verification,
+            },
+            Method::SimHash => Made::SimHash {
+                seed: config.seed,
+                shingles: config.shingles,
+            },
+            Method::Weighted => Made::Weighted(ProfileParams {
+                min_shared_anchors: 0,
+                ..config.profile
+            }),
+        }
+    }
+
+    /// Each setting by name, for naming the first that differs.
+    fn fields(&self) -> Vec<(&'static str, String)> {
+        match self {
+            Made::MinHash {
+                num_perm,
+                seed,
+                shingles,
+                verification,
+            } => vec![
+                ("method", "MinHash".into()),
+                ("num_perm", num_perm.to_string()),
+                ("seed", seed.to_string()),
+                ("shingles", format!("{shingles:?}")),
+                ("verification", format!("{verification:?}")),
+            ],
+            Made::SimHash { seed, shingles } => vec![
+                ("method", "SimHash".into()),
+                ("seed", seed.to_string()),
+                ("shingles", format!("{shingles:?}")),
+            ],
+            Made::Weighted(p) => vec![
+                ("method", "Weighted".into()),
+                ("seed", p.seed.to_string()),
+                ("profile", format!("{p:?}")),
+            ],
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Data {
+    /// One signature per document, plus the shingle sets when verification is exact.
+    MinHash {
         signatures: Vec<Signature>,
-        /// Shingle sets for exact verification (empty when estimating).
         sets: Vec<Vec<u64>>,
     },
-    /// SimHash fingerprints and each document's shingle count.
+    /// One fingerprint per document and its number of distinct shingles.
     SimHash {
-        /// One fingerprint per document.
         fingerprints: Vec<Fingerprint>,
-        /// Distinct shingles per document.
         sizes: Vec<usize>,
     },
-    /// Rarity-weighted content-word profiles.
     Weighted(Profiles),
 }
 
 impl Features {
-    /// Computes the features of `texts` under `config`, in parallel.
+    /// Computes the features of `texts` under `config`, in parallel. Fails if the configuration
+    /// is invalid or there are more than `u32::MAX` texts.
     pub fn compute<T: AsRef<str> + Sync>(config: &Config, texts: &[T]) -> Result<Self, Error> {
-        Ok(match config.method {
+        config.validate()?;
+        lsh::check_count(texts.len())?;
+        let data = match config.method {
             Method::MinHash => {
                 let hasher = MinHasher::new(MinHashParams {
                     num_perm: config.num_perm,
@@ -69,7 +144,7 @@ impl Features {
                         },
                     )
                     .unzip();
-                Features::MinHash { signatures, sets }
+                Data::MinHash { signatures, sets }
             }
             Method::SimHash => {
                 let simhasher = SimHasher::new(config.shingles, config.seed)?;
@@ -80,21 +155,51 @@ impl Features {
                         |s, text| s.fingerprint_and_size(text.as_ref(), |_| 1.0),
                     )
                     .unzip();
-                Features::SimHash {
+                Data::SimHash {
                     fingerprints,
                     sizes,
                 }
             }
-            Method::Weighted => Features::Weighted(Profiles::build(texts, &config.profile)),
+            Method::Weighted => Data::Weighted(Profiles::build(texts, &config.profile)),
+        };
+        Ok(Features {
+            made: Made::of(config),
+            data,
         })
+    }
+
+    /// Fails unless `config` would have made these very features (same method, and the same
+    /// permutations, seed, shingles and verification, or profile settings).
+    pub fn check_compatible(&self, config: &Config) -> Result<(), Error> {
+        let want = Made::of(config);
+        if self.made == want {
+            return Ok(());
+        }
+        let (have, want) = (self.made.fields(), want.fields());
+        let (what, left, right) = have
+            .into_iter()
+            .zip(want)
+            .find(|(h, w)| h != w)
+            .map(|((what, l), (_, r))| (what, l, r))
+            .unwrap_or(("settings", format!("{:?}", self.made), String::new()));
+        Err(Error::Incompatible { what, left, right })
+    }
+
+    /// The method that made these features.
+    pub fn method(&self) -> Method {
+        match self.data {
+            Data::MinHash { .. } => Method::MinHash,
+            Data::SimHash { .. } => Method::SimHash,
+            Data::Weighted(_) => Method::Weighted,
+        }
     }
 
     /// Number of documents.
     pub fn len(&self) -> usize {
-        match self {
-            Features::MinHash { signatures, .. } => signatures.len(),
-            Features::SimHash { fingerprints, .. } => fingerprints.len(),
-            Features::Weighted(p) => p.len(),
+        match &self.data {
+            Data::MinHash { signatures, .. } => signatures.len(),
+            Data::SimHash { fingerprints, .. } => fingerprints.len(),
+            Data::Weighted(p) => p.len(),
         }
     }
 
@@ -103,28 +208,76 @@ impl Features {
         self.len() == 0
     }
 
-    /// Candidate pairs from the method's index.
-    pub fn candidates(&self, config: &Config) -> Result<Vec<Pair>, Error> {
-        match self {
-            Features::MinHash { signatures, .. } => config.banding()?.candidates(signatures),
-            Features::SimHash { fingerprints, .. } => {
-                lsh::simhash_candidates(fingerprints, config.simhash_distance)
-            }
-            Features::Weighted(p) => Ok(p.candidates(config.profile.min_shared_anchors)),
+    /// The MinHash signatures, one per document (MinHash method only).
+    pub fn signatures(&self) -> Option<&[Signature]> {
+        match &self.data {
+            Data::MinHash { signatures, .. } => Some(signatures),
+            _ => None,
         }
     }
 
-    /// Similarity of documents `a` and `b` (exact where the features allow it).
-    pub fn similarity(&self, a: usize, b: usize) -> f64 {
-        match self {
-            Features::MinHash { signatures, sets } => {
+    /// The shingle sets kept for exact verification, one per document (MinHash method with
+    /// [`Verification::Exact`] only).
+    pub fn shingle_sets(&self) -> Option<&[Vec<u64>]> {
+        match (&self.made, &self.data) {
+            (
+                Made::MinHash {
+                    verification: Verification::Exact,
+                    ..
+                },
+                Data::MinHash { sets, .. },
+            ) => Some(sets),
+            _ => None,
+        }
+    }
+
+    /// The SimHash fingerprints, one per document (SimHash method only).
+    pub fn fingerprints(&self) -> Option<&[Fingerprint]> {
+        match &self.data {
+            Data::SimHash { fingerprints, .. } => Some(fingerprints),
+            _ => None,
+        }
+    }
+
+    /// The rarity-weighted profiles (weighted method only).
+    pub fn profiles(&self) -> Option<&Profiles> {
+        match &self.data {
+            Data::Weighted(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// Candidate pairs from the method's index. Fails if `config` is invalid or would have made
+    /// different features ([`Features::check_compatible`]).
+    pub fn candidates(&self, config: &Config) -> Result<Vec<Pair>, Error> {
+        self.check_compatible(config)?;
+        config.validate()?;
+        Ok(match &self.data {
+            Data::MinHash { signatures, .. } => config.banding()?.pairs(signatures),
+            Data::SimHash { fingerprints, .. } => {
+                lsh::simhash_pairs(fingerprints, config.simhash_distance)
+            }
+            Data::Weighted(p) => p.candidates(config.profile.min_shared_anchors),
+        })
+    }
+
+    /// Similarity of documents `a` and `b` (exact where the features allow it); `None` if
+    /// either is out of range.
+    pub fn similarity(&self, a: usize, b: usize) -> Option<f64> {
+        (a < self.len() && b < self.len()).then(|| self.similarity_at(a, b))
+    }
+
+    /// [`Features::similarity`] of documents known to be in range.
+    pub(crate) fn similarity_at(&self, a: usize, b: usize) -> f64 {
+        match &self.data {
+            Data::MinHash { signatures, sets } => {
                 if sets.is_empty() {
                     signatures[a].jaccard_unchecked(&signatures[b])
                 } else {
                     shingle::jaccard(&sets[a], &sets[b])
                 }
             }
-            Features::SimHash {
+            Data::SimHash {
                 fingerprints,
                 sizes,
             } => {
@@ -134,33 +287,50 @@ impl Features {
                     fingerprints[a].similarity(fingerprints[b])
                 }
             }
-            Features::Weighted(p) => p.similarity(a, b),
+            Data::Weighted(p) => p.similarity_at(a, b),
         }
     }
 
     /// How much content document `i` has (shingles, or total term weight): the likely
-    /// original of a story is its fullest version.
-    pub fn content(&self, i: usize) -> f64 {
-        match self {
-            Features::MinHash { signatures, sets } => {
+    /// original of a story is its fullest version. `None` if `i` is out of range.
+    pub fn content(&self, i: usize) -> Option<f64> {
+        (i < self.len()).then(|| self.content_at(i))
+    }
+
+    /// [`Features::content`] of a document known to be in range.
+    pub(crate) fn content_at(&self, i: usize) -> f64 {
+        match &self.data {
+            Data::MinHash { signatures, sets } => {
                 if sets.is_empty() {
                     f64::from(u8::from(!signatures[i].is_empty()))
                 } else {
                     sets[i].len() as f64
                 }
             }
-            Features::SimHash { sizes, .. } => sizes[i] as f64,
-            Features::Weighted(p) => p.total(i),
+            Data::SimHash { sizes, .. } => sizes[i] as f64,
+            Data::Weighted(p) => p.total_at(i),
         }
     }
 
     /// The candidates whose similarity reaches `threshold`, as edges (in candidate order).
-    pub fn verify(&self, candidates: &[Pair], threshold: f64) -> Vec<Edge> {
+    /// Fails if a pair names a document out of range or is not ordered `a < b`.
+    pub fn verify(&self, candidates: &[Pair], threshold: f64) -> Result<Vec<Edge>, Error> {
+        let n = self.len();
+        if let Some(&(a, b)) = candidates.iter().find(|&&(a, b)| a >= b || b as usize >= n) {
+            return Err(Error::InvalidInput(format!(
+                "candidate pair ({a}, {b}) is not a < b < {n}"
+            )));
+        }
+        Ok(self.verify_pairs(candidates, threshold))
+    }
+
+    /// [`Features::verify`] of pairs known to be in range.
+    pub(crate) fn verify_pairs(&self, candidates: &[Pair], threshold: f64) -> Vec<Edge> {
         candidates
             .par_iter()
             .filter_map(|&(a, b)| {
                 let (a, b) = (a as usize, b as usize);
-                let similarity = self.similarity(a, b);
+                let similarity = self.similarity_at(a, b);
                 // A tiny tolerance so a pair exactly at the threshold is not lost to rounding.
                 (similarity >= threshold - 1e-9).then_some(Edge { a, b, similarity })
             })

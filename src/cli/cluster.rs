@@ -57,10 +57,10 @@ fn run_engine(
         }
     };
     progress.stage("signing");
-    let features = clusterer.features(&corpus.texts);
+    let features = clusterer.features(&corpus.texts)?;
     corpus.texts = Vec::new();
     progress.stage("clustering");
-    let clusters = clusterer.cluster_features(&features);
+    let clusters = clusterer.cluster_features(&features)?;
     drop(features);
     progress.finish();
     Ok(Clustered {

@@ -51,7 +51,10 @@ pub fn load() -> Result<Vec<Article>, Error> {
 /// Bytes that are not UTF-8 (the corpus has a few) are replaced, not fatal.
 pub fn read(dir: &Path) -> Result<Vec<Article>, Error> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| Error::Input(format!("{}: {e}", dir.display())))?
+        .map_err(|source| Error::Io {
+            context: dir.display().to_string(),
+            source,
+        })?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
             p.file_name()
@@ -68,8 +71,10 @@ pub fn read(dir: &Path) -> Result<Vec<Article>, Error> {
     }
     let mut out = Vec::new();
     for file in files {
-        let bytes =
-            std::fs::read(&file).map_err(|e| Error::Input(format!("{}: {e}", file.display())))?;
+        let bytes = std::fs::read(&file).map_err(|source| Error::Io {
+            context: file.display().to_string(),
+            source,
+        })?;
         let sgml = String::from_utf8_lossy(&bytes);
         for doc in sgml.split("<REUTERS ").skip(1) {
             let Some(body) = between(doc, "<BODY>", "</BODY>") else {

@@ -23,7 +23,7 @@
 
 use rayon::prelude::*;
 
-use crate::cluster::Cluster;
+use crate::cluster::{Cluster, UnionFind};
 use crate::error::Error;
 use crate::verify::Edge;
 
@@ -144,13 +144,9 @@ fn rank_by_rarity(sets: &[Vec<u64>]) -> (Vec<Vec<u32>>, usize) {
     // Runs of one shingle, in shingle order: (start in `all`, count).
     let mut runs: Vec<(usize, u32)> = Vec::new();
     let mut start = 0;
-    while start < all.len() {
-        let mut end = start + 1;
-        while end < all.len() && all[end].0 == all[start].0 {
-            end += 1;
-        }
-        runs.push((start, (end - start) as u32));
-        start = end;
+    for run in all.chunk_by(|a, b| a.0 == b.0) {
+        runs.push((start, run.len() as u32));
+        start += run.len();
     }
     // Ranks by (count, shingle) with a counting sort on the count: runs are already in
     // shingle order, so each count's ranks are handed out in that order.
@@ -186,20 +182,13 @@ pub fn components(n: usize, pairs: &[Edge]) -> Result<Vec<usize>, Error> {
             e.a, e.b
         )));
     }
-    let mut parent: Vec<usize> = (0..n).collect();
-    fn find(parent: &mut [usize], mut x: usize) -> usize {
-        while parent[x] != x {
-            parent[x] = parent[parent[x]];
-            x = parent[x];
-        }
-        x
-    }
+    let mut sets = UnionFind::new(n);
     for e in pairs {
-        let (ra, rb) = (find(&mut parent, e.a), find(&mut parent, e.b));
+        let (ra, rb) = (sets.find(e.a), sets.find(e.b));
         // The smaller root wins, so every root is its component's smallest node.
-        parent[ra.max(rb)] = ra.min(rb);
+        sets.join_roots(ra, rb);
     }
-    Ok((0..n).map(|i| find(&mut parent, i)).collect())
+    Ok((0..n).map(|i| sets.find(i)).collect())
 }
 
 /// For every document `0..n`, the id of its cluster in `clusters` (a document in no cluster

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::{Config, Method, Verification};
 use crate::error::Error;
 use crate::lsh::{band_key, simhash_tables, Banding};
-use crate::minhash::{MinHashParams, MinHasher};
+use crate::minhash::{self, MinHashParams, MinHasher};
 use crate::profile::content_terms;
 use crate::simhash::SimHasher;
 
@@ -56,7 +56,7 @@ impl Signer {
 
     pub(super) fn table_count(&self) -> usize {
         match self.config.method {
-            Method::MinHash => self.banding.map_or(0, |b| b.bands),
+            Method::MinHash => self.banding.map_or(0, |b| b.bands()),
             Method::SimHash => self.tables.len(),
             Method::Weighted => 1,
         }
@@ -115,7 +115,7 @@ impl Signer {
     pub(super) fn keys(&self, f: &DocFeatures) -> Vec<(usize, u64)> {
         match f {
             DocFeatures::MinHash { signature, .. } => {
-                if signature.iter().all(|&v| v == u32::MAX) {
+                if minhash::signs_empty_set(signature) {
                     return Vec::new(); // an empty document is similar to nothing
                 }
                 let Some(b) = self.banding else {
@@ -123,8 +123,8 @@ impl Signer {
                 };
                 // The signature has num_perm ≥ bands × rows values (checked on load).
                 signature
-                    .chunks_exact(b.rows.max(1))
-                    .take(b.bands)
+                    .chunks_exact(b.rows().max(1))
+                    .take(b.bands())
                     .map(band_key)
                     .enumerate()
                     .collect()
@@ -148,7 +148,7 @@ impl Signer {
         match f {
             DocFeatures::MinHash { set, signature } => {
                 if set.is_empty() {
-                    f64::from(u8::from(signature.iter().any(|&v| v != u32::MAX)))
+                    f64::from(u8::from(!minhash::signs_empty_set(signature)))
                 } else {
                     set.len() as f64
                 }

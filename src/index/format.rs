@@ -134,7 +134,10 @@ pub(super) fn write<W: Write>(index: &Index, mut writer: W) -> Result<(), Error>
         };
         postcard::to_allocvec(&saved).map_err(|e| Error::Format(format!("cannot encode: {e}")))?
     };
-    let io = |e: std::io::Error| Error::Input(format!("writing index: {e}"));
+    let io = |source: std::io::Error| Error::Io {
+        context: "writing index".into(),
+        source,
+    };
     writer.write_all(MAGIC).map_err(io)?;
     writer
         .write_all(&FORMAT_VERSION.to_le_bytes())
@@ -152,9 +155,10 @@ pub(super) fn write<W: Write>(index: &Index, mut writer: W) -> Result<(), Error>
 /// Reads an index written by [`write`]: header, length and checksum, then the payload, checked.
 pub(super) fn read<R: Read>(mut reader: R) -> Result<Index, Error> {
     let mut bytes = Vec::new();
-    reader
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::Input(format!("reading index: {e}")))?;
+    reader.read_to_end(&mut bytes).map_err(|source| Error::Io {
+        context: "reading index".into(),
+        source,
+    })?;
     if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
         return Err(Error::Format(
             "not a neardup index (bad magic bytes)".into(),

@@ -4,6 +4,7 @@
 use super::features::{DocFeatures, Signer};
 use super::Inner;
 use crate::lsh::MAX_BUCKET;
+use crate::minhash;
 use crate::profile;
 use crate::shingle;
 use crate::simhash::Fingerprint;
@@ -102,11 +103,7 @@ impl Inner {
                 },
             ) => {
                 if sa.is_empty() || sb.is_empty() {
-                    if a.iter().all(|&v| v == u32::MAX) || b.iter().all(|&v| v == u32::MAX) {
-                        return 0.0;
-                    }
-                    let eq = a.iter().zip(b).filter(|(x, y)| x == y).count();
-                    eq as f64 / a.len() as f64
+                    minhash::estimate(a, b)
                 } else {
                     shingle::jaccard(sa, sb)
                 }

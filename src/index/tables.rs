@@ -179,15 +179,9 @@ impl Inner {
             .flat_map(|list| list.iter().copied().filter(|&s| Some(s) != own))
             .collect();
         hits.sort_unstable();
-        let mut out = Vec::new();
-        let mut i = 0;
-        while i < hits.len() {
-            let j = hits[i..].iter().take_while(|&&h| h == hits[i]).count();
-            if j >= need {
-                out.push(hits[i]);
-            }
-            i += j;
-        }
-        out
+        hits.chunk_by(|a, b| a == b)
+            .filter(|run| run.len() >= need)
+            .map(|run| run[0])
+            .collect()
     }
 }
