@@ -45,7 +45,7 @@ optional (a line without it takes the previous line's time, 0 for the first).
 Output, one line per input line, written and flushed as soon as it is read:
   {\"id\":\"b\",\"cluster\":0,\"new_cluster\":false,\"merged\":[3],\"neighbours\":[[\"a\",0.31]],
    \"replayed\":false}
-\"cluster\" is a story id that never changes except by a merge, reported in \"merged\" (the ids
+\"cluster\" is a cluster id that never changes except by a merge, reported in \"merged\" (the ids
 absorbed into \"cluster\"). An article older than the window is still inserted (and evicted when
 a newer one arrives). --progress does not apply here; --explain also reports every save.
 
@@ -55,7 +55,7 @@ fsync, rename, fsync of the directory): after every --checkpoint-every answers, 
 been idle for about a second (or the oldest unsaved answer is 10 s old), and on every stop.
 A SIGKILL or power loss therefore loses at most the answers since the last checkpoint (fewer
 than --checkpoint-every, none before a pause). Restart with the same FILE to continue: a line
-whose id is already in the index with the same text is answered again with its current story
+whose id is already in the index with the same text is answered again with its current cluster
 and \"replayed\":true (it changes nothing), so a feed can be replayed from an earlier offset;
 the same id with another text is a bad line.
 
@@ -95,7 +95,7 @@ pub enum Command {
     /// Show how similar two documents are.
     #[command(after_help = format!("{COMPARE_HELP}\n{EXIT_CODES}"))]
     Compare(CompareArgs),
-    /// Assign JSON Lines from stdin to stories one at a time, keeping an index.
+    /// Assign JSON Lines from stdin to clusters (stories) one at a time, keeping an index.
     #[command(after_help = format!("{STREAM_HELP}\n{EXIT_CODES}"))]
     Stream(StreamArgs),
 }

@@ -1,4 +1,4 @@
-//! `neardup stream`: assign each JSON line on stdin to a story as soon as it is read.
+//! `neardup stream`: assign each JSON line on stdin to a cluster as soon as it is read.
 //!
 //! Input lines: `{"id": <string or number>, "text": "...", "time": <RFC 3339 or Unix seconds>}`,
 //! `time` optional (a line without one takes the previous line's time, 0 for the first, so runs
@@ -22,7 +22,7 @@
 //!   line and id. A failed save stops the stream with exit 1 naming the file.
 //!
 //! Restarting with the same FILE continues where it left off. A line whose id is already in
-//! the index with the same text is answered again (`"replayed": true`, its current story)
+//! the index with the same text is answered again (`"replayed": true`, its current cluster)
 //! instead of failing, so a feed can be replayed from any earlier offset.
 
 mod checkpoint;
