@@ -6,6 +6,8 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::{json, Value};
 
+mod feed;
+
 fn stream(args: &[&str], stdin: &str) -> Output {
     stream_bytes(args, stdin.as_bytes())
 }
@@ -199,16 +201,9 @@ fn reuters_stream_then_seeds_share_one_story() {
     }
 }
 
-/// Article `n` of a feed: stories of three near-copies (the last word differs).
+/// Article `n` of the feed as a JSON line with its time.
 fn article(n: usize) -> String {
-    let (story, variant) = (n / 3, n % 3);
-    let text = (0..60)
-        .map(|i| match i {
-            59 if variant > 0 => format!("v{variant}"),
-            _ => format!("s{story}w{i}"),
-        })
-        .collect::<Vec<_>>()
-        .join(" ");
+    let text = feed::article_text(n);
     record(json!(format!("a{n}")), &text, json!(n))
 }
 

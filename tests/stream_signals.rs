@@ -13,16 +13,11 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-/// Article `n`: stories of three near-copies (the last word differs), distinct across stories.
+mod feed;
+
+/// Article `n` of the feed: its id and text.
 fn article(n: usize) -> (String, String) {
-    let (story, variant) = (n / 3, n % 3);
-    let text = (0..60)
-        .map(|i| match i {
-            59 if variant > 0 => format!("v{variant}"),
-            _ => format!("s{story}w{i}"),
-        })
-        .collect::<Vec<_>>()
-        .join(" ");
+    let text = feed::article_text(n);
     (format!("a{n}"), text)
 }
 
