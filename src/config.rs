@@ -287,9 +287,13 @@ impl Config {
                 p.prior
             )));
         }
-        if !(p.specific_base >= 0.0 && p.specific_frac >= 0.0) {
+        if !(p.specific_base >= 0.0
+            && p.specific_frac >= 0.0
+            && p.specific_base.is_finite()
+            && p.specific_frac.is_finite())
+        {
             return Err(Error::InvalidConfig(
-                "profile specificity bounds must be non-negative".into(),
+                "profile specificity bounds must be finite and non-negative".into(),
             ));
         }
         Ok(())

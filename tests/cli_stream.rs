@@ -255,7 +255,8 @@ fn replaying_a_prefix_answers_the_same_stories() {
     );
 }
 
-/// A save that cannot be written is an error naming the file (exit 1), never a silent loss;
+/// An index that cannot be written is an error naming the file (exit 1) before anything is
+/// answered, never a silent loss;
 /// checkpoint options are checked.
 #[test]
 fn a_failed_save_names_the_file() {
@@ -265,9 +266,10 @@ fn a_failed_save_names_the_file() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("stories.idx.tmp") && err.contains("cannot save"),
+        err.contains("stories.idx.lock") && err.contains("cannot use this place"),
         "{err}"
     );
+    assert!(out.stdout.is_empty(), "refused before anything is answered");
     let out = stream(&["--index", "x.idx", "--checkpoint-every", "0"], "");
     assert_eq!(out.status.code(), Some(2));
     let out = stream(&["--checkpoint-every", "5"], "");
@@ -276,4 +278,84 @@ fn a_failed_save_names_the_file() {
         Some(2),
         "--checkpoint-every needs --index"
     );
+}
+
+#[test]
+fn a_second_stream_on_one_index_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let idx = dir.path().join("s.idx");
+    let idx = idx.to_str().unwrap();
+    let mut first = Command::new(env!("CARGO_BIN_EXE_neardup"))
+        .args(["stream", "--index", idx])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary starts");
+    // One answer read back: the first stream holds the lock by then.
+    let mut input = first.stdin.take().expect("stdin");
+    input
+        .write_all(record(json!("a"), &words(0..60), json!(0)).as_bytes())
+        .unwrap();
+    input.flush().unwrap();
+    let mut answer = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(first.stdout.as_mut().expect("stdout")),
+        &mut answer,
+    )
+    .unwrap();
+    assert!(answer.contains("\"a\""), "{answer}");
+
+    let second = stream(
+        &["--index", idx],
+        &record(json!("b"), &words(0..60), json!(1)),
+    );
+    assert_eq!(second.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&second.stderr);
+    assert!(err.contains("in use by another neardup stream"), "{err}");
+    assert!(second.stdout.is_empty(), "nothing answered");
+
+    drop(input);
+    assert!(first.wait().unwrap().success());
+    // Once the first is gone, the index is free again.
+    let third = stream(
+        &["--index", idx],
+        &record(json!("b"), &words(0..60), json!(1)),
+    );
+    assert!(
+        third.status.success(),
+        "{}",
+        String::from_utf8_lossy(&third.stderr)
+    );
+}
+
+#[test]
+fn a_resumed_stream_keeps_the_clock_for_lines_without_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let idx = dir.path().join("s.idx");
+    let idx = idx.to_str().unwrap();
+    let args = ["--index", idx, "--window", "100"];
+    let first = stream(&args, &record(json!("a"), &words(0..60), json!(1000)));
+    assert!(first.status.success());
+    // After the restart, "x" has no time: it takes 1000, the saved clock, so the article at
+    // 1001 still sees it (with 0 it would be evicted as 100 s too old).
+    let input = [
+        record(json!("x"), &words(0..60), Value::Null),
+        record(json!("y"), &words(0..60), json!(1001)),
+    ]
+    .concat();
+    let second = stream(&args, &input);
+    assert!(
+        second.status.success(),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+    let out = lines(&second);
+    let neighbours: Vec<&str> = out[1]["neighbours"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n[0].as_str().unwrap())
+        .collect();
+    assert_eq!(neighbours, ["a", "x"], "{out:?}");
 }

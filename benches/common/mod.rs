@@ -53,7 +53,7 @@ pub fn generated(n: usize, seed: u64) -> Vec<String> {
             let edited: Vec<&str> = src
                 .split(' ')
                 .map(|w| {
-                    if splitmix64(&mut s) % 20 == 0 {
+                    if splitmix64(&mut s).is_multiple_of(20) {
                         word(&mut s).as_str()
                     } else {
                         w

@@ -98,6 +98,13 @@ impl Signer {
                     Err("signature length differs from num_perm")
                 } else if !increasing(set) {
                     Err("shingle set not sorted or repeated")
+                } else if set.is_empty()
+                    == (self.config.verification == Verification::Exact
+                        && !minhash::signs_empty_set(signature))
+                {
+                    // Exact verification keeps every set (empty only for an empty text);
+                    // estimated verification keeps none.
+                    Err("shingle set does not match the verification mode")
                 } else {
                     Ok(())
                 }

@@ -179,6 +179,13 @@ impl Index {
         &self.signer.config
     }
 
+    /// The latest time of any article inserted so far (the clock of the window), or `None`
+    /// if nothing was ever inserted. A feed resumed from a saved index continues from it.
+    pub fn newest(&self) -> Option<Timestamp> {
+        let inner = self.read();
+        (inner.next_seq > 0).then_some(inner.newest)
+    }
+
     /// Number of live articles.
     pub fn len(&self) -> usize {
         self.read().live

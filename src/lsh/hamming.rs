@@ -97,7 +97,7 @@ fn pairs_in(fingerprints: &[Fingerprint], max_distance: u32, global: Option<bool
         })
         .collect();
     let live = fingerprints.iter().filter(|f| f.0 != 0).count();
-    let total: usize = per_table.iter().map(|c| c.0).sum();
+    let total = per_table.iter().fold(0usize, |t, c| t.saturating_add(c.0));
     let pairs: Vec<Vec<Pair>> = if global.unwrap_or(total > live * live.saturating_sub(1) / 2) {
         let docs: Vec<(u64, u32)> = fingerprints
             .iter()
@@ -233,7 +233,7 @@ impl Search<'_> {
                 (s as f64 * (s as f64 / groups - 1.0) / 2.0).max(0.0)
             })
             .sum();
-        if floor >= (s * (s - 1) / 4) as f64 {
+        if floor >= s as f64 * (s as f64 - 1.0) / 4.0 {
             return self.compare_all(items, out);
         }
         let mut groupings = Vec::with_capacity(parts);
@@ -241,13 +241,13 @@ impl Search<'_> {
         for &mask in &block_masks {
             let mut g = items.to_vec();
             g.sort_unstable_by_key(|x| (x.0 & mask, x.1));
-            cost += g
+            cost = g
                 .chunk_by(|x, y| x.0 & mask == y.0 & mask)
                 .map(|run| run.len() * (run.len() - 1) / 2)
-                .sum::<usize>();
+                .fold(cost, usize::saturating_add);
             groupings.push((mask, g));
         }
-        if cost >= s * (s - 1) / 4 {
+        if cost >= s.saturating_mul(s - 1) / 4 {
             return self.compare_all(items, out);
         }
         for (mask, mut g) in groupings {

@@ -50,21 +50,55 @@ pub struct Checkpoint {
     explain: bool,
     /// Set once a save failed: the stream stops, and the final save is not retried.
     failed: bool,
+    /// An exclusive lock on `FILE.lock`, held for the life of the stream: two streams saving
+    /// to one index would share `FILE.tmp` and could replace the last good checkpoint.
+    _lock: File,
 }
 
 impl Checkpoint {
     /// A policy saving to `path` after every `every` changed answers; `explain` reports each
     /// save on stderr.
-    pub fn new(path: &str, every: u64, explain: bool) -> Checkpoint {
-        Checkpoint {
-            path: PathBuf::from(path),
+    ///
+    /// Takes the index's lock (`path.lock`) and checks that `path.tmp` can be created, so an
+    /// index in use by another stream, or an unwritable place, is an error before anything is
+    /// answered rather than at the first checkpoint.
+    pub fn new(path: &str, every: u64, explain: bool) -> Result<Checkpoint, CliError> {
+        let path = PathBuf::from(path);
+        let lock_path = with_suffix(&path, ".lock");
+        let lock = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| unusable(&lock_path, format!("cannot create the lock file: {e}")))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(CliError::File {
+                    file: path.display().to_string(),
+                    message: format!(
+                        "the index is in use by another neardup stream ({} is locked)",
+                        lock_path.display()
+                    ),
+                })
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(unusable(&lock_path, format!("cannot lock: {e}")))
+            }
+        }
+        let tmp = with_suffix(&path, ".tmp");
+        File::create(&tmp).map_err(|e| unusable(&tmp, format!("cannot create: {e}")))?;
+        let _ = std::fs::remove_file(&tmp);
+        Ok(Checkpoint {
+            path,
             every: every.max(1),
             unsaved: 0,
             since: None,
             last_save: Duration::ZERO,
             explain,
             failed: false,
-        }
+            _lock: lock,
+        })
     }
 
     /// Counts one answered line that changed the index; saves when due.
@@ -124,9 +158,7 @@ impl Checkpoint {
 /// Writes `index` to `path` so that a crash at any moment leaves either the old file or the
 /// new one: write `path.tmp`, `fsync` it, rename it over `path`, `fsync` the directory.
 pub fn save_atomic(index: &Index, path: &Path) -> Result<(), CliError> {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp");
-    let tmp = PathBuf::from(tmp);
+    let tmp = with_suffix(path, ".tmp");
     let result = write_synced(index, &tmp).and_then(|()| {
         std::fs::rename(&tmp, path).map_err(|e| {
             failed(
@@ -141,6 +173,21 @@ pub fn save_atomic(index: &Index, path: &Path) -> Result<(), CliError> {
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// `path` with `suffix` appended to its file name (`stories.idx` → `stories.idx.tmp`).
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// The index cannot be used at all (checked at the start, before anything is answered).
+fn unusable(file: &Path, message: String) -> CliError {
+    CliError::File {
+        file: file.display().to_string(),
+        message: format!("cannot use this place for the index: {message}"),
+    }
 }
 
 fn failed(file: &Path, message: String) -> CliError {
@@ -172,9 +219,21 @@ fn sync_dir(path: &Path) -> Result<(), CliError> {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| failed(dir, format!("cannot sync the directory to disk: {e}")))
+    match File::open(dir).and_then(|d| d.sync_all()) {
+        // Some file systems (FUSE, network, 9p mounts) cannot sync a directory (EINVAL or
+        // unsupported): the rename is done and atomic, so the save stands.
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::InvalidInput | std::io::ErrorKind::Unsupported
+            ) =>
+        {
+            Ok(())
+        }
+        result => {
+            result.map_err(|e| failed(dir, format!("cannot sync the directory to disk: {e}")))
+        }
+    }
 }
 
 /// Other systems have no portable way to sync a directory; the rename is still atomic.
@@ -217,7 +276,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.idx");
         let index = Index::new(neardup::Preset::NearDuplicate);
-        let mut ck = Checkpoint::new(path.to_str().unwrap(), 2, false);
+        let mut ck = Checkpoint::new(path.to_str().unwrap(), 2, false).unwrap();
         index.insert("a", "one two three four five six", 0).unwrap();
         ck.answered(&index).unwrap();
         assert!(!path.exists(), "one change of two: not yet");

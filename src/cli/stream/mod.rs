@@ -76,6 +76,12 @@ pub fn stream(args: &StreamArgs) -> Result<(), CliError> {
         file: "<stdin>".into(),
         source,
     })?;
+    // The lock before the load: a second stream on the same index stops here.
+    let mut checkpoint = args
+        .index
+        .as_deref()
+        .map(|path| Checkpoint::new(path, args.checkpoint_every, args.engine.explain))
+        .transpose()?;
     let index = match &args.index {
         Some(path) if Path::new(path).exists() => load(path, &config)?,
         _ => Index::with_config(config)?,
@@ -84,10 +90,6 @@ pub fn stream(args: &StreamArgs) -> Result<(), CliError> {
         Some(w) => index.with_window(w),
         None => index,
     };
-    let mut checkpoint = args
-        .index
-        .as_deref()
-        .map(|path| Checkpoint::new(path, args.checkpoint_every, args.engine.explain));
     let result = run(&index, args.engine.lossy, &events, checkpoint.as_mut());
     // Save what was answered, also after a bad line, so the stream can resume.
     let saved = checkpoint.as_mut().map_or(Ok(()), |c| c.flush(&index));
@@ -142,7 +144,8 @@ fn run(
     mut checkpoint: Option<&mut Checkpoint>,
 ) -> Result<Stop, CliError> {
     let mut out = io::stdout().lock();
-    let mut time: Timestamp = 0;
+    // A line without a time takes the previous line's, across restarts too.
+    let mut time: Timestamp = index.newest().unwrap_or(0);
     let mut line_no = 0;
     loop {
         // Checked before every line: lines read ahead after a signal are left unanswered.

@@ -13,7 +13,13 @@ pub fn record_time(line: &str) -> Result<Option<Timestamp>, String> {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Number(n)) => n
             .as_i64()
-            .or_else(|| n.as_f64().map(|f| f.floor() as i64))
+            // A float only within i64's range: a cast would clamp 1e30 to i64::MAX silently,
+            // and one such time would then empty a windowed index and stop all later eviction.
+            .or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.is_finite() && *f >= -(2f64.powi(63)) && *f < 2f64.powi(63))
+                    .map(|f| f.floor() as i64)
+            })
             .map(Some)
             .ok_or_else(|| format!("\"time\" {n} is out of range")),
         Some(Value::String(s)) => parse_rfc3339(s)
@@ -77,7 +83,14 @@ pub fn parse_rfc3339(s: &str) -> Option<Timestamp> {
     }
     let offset = match rest {
         "Z" | "z" => 0,
-        _ if rest.len() == 6 && matches!(&rest[..1], "+" | "-") && &rest[3..4] == ":" => {
+        _ if rest.len() == 6
+            && matches!(&rest[..1], "+" | "-")
+            && &rest[3..4] == ":"
+            && rest[1..3]
+                .bytes()
+                .chain(rest[4..6].bytes())
+                .all(|b| b.is_ascii_digit()) =>
+        {
             let h: i64 = rest[1..3].parse().ok().filter(|h| (0..24).contains(h))?;
             let m: i64 = rest[4..6].parse().ok().filter(|m| (0..60).contains(m))?;
             let sign = if rest.starts_with('-') { -1 } else { 1 };
@@ -143,6 +156,17 @@ mod tests {
         assert_eq!(parse_rfc3339("2023-02-29T10:00:00Z"), None);
         assert_eq!(parse_rfc3339("2023-09-05T10:00:00+25:00"), None);
         assert_eq!(parse_rfc3339("2024-02-29T00:00:00Z"), Some(1_709_164_800));
+        assert_eq!(parse_rfc3339("2023-09-05T10:00:00++1:00"), None);
+        assert_eq!(parse_rfc3339("2023-09-05T10:00:00+1:-0"), None);
+    }
+
+    #[test]
+    fn numeric_times_out_of_range_are_errors() {
+        assert_eq!(record_time(r#"{"time": 12.7}"#), Ok(Some(12)));
+        assert_eq!(record_time(r#"{"time": -1.5}"#), Ok(Some(-2)));
+        assert!(record_time(r#"{"time": 1e30}"#).is_err());
+        assert!(record_time(r#"{"time": -1e30}"#).is_err());
+        assert!(record_time(r#"{"time": 18446744073709551615}"#).is_err());
     }
 
     #[test]
