@@ -193,9 +193,10 @@ impl Config {
         match self.method {
             Method::MinHash => {
                 s += &format!(
-                    "; {:?} shingles of {}; {} permutations; Jaccard ≥ {} ({:?} verification); ",
+                    "; {:?} shingles of {}{}; {} permutations; Jaccard ≥ {} ({:?} verification); ",
                     self.shingles.kind,
                     self.shingles.size,
+                    self.stop_words_note(),
                     self.num_perm,
                     self.threshold,
                     self.verification
@@ -207,9 +208,10 @@ impl Config {
             }
             Method::SimHash => {
                 s += &format!(
-                    "; {:?} shingles of {}; SimHash Hamming distance ≤ {} ({} tables)",
+                    "; {:?} shingles of {}{}; SimHash Hamming distance ≤ {} ({} tables)",
                     self.shingles.kind,
                     self.shingles.size,
+                    self.stop_words_note(),
                     self.simhash_distance,
                     // In u64: a configuration read from a file may hold any distance.
                     (u64::from(self.simhash_distance) + 2) * (u64::from(self.simhash_distance) + 1)
@@ -237,6 +239,16 @@ impl Config {
             );
         }
         s
+    }
+
+    /// " (stop words dropped)" for word shingles that drop them, for [`Config::explain`].
+    fn stop_words_note(&self) -> &'static str {
+        if self.shingles.drop_stop_words && self.shingles.kind == crate::shingle::ShingleKind::Words
+        {
+            " (stop words dropped)"
+        } else {
+            ""
+        }
     }
 
     /// Checks every value is in range and consistent.

@@ -1,6 +1,7 @@
 //! The command line: subcommands, options and their help texts.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use neardup::shingle::{ShingleConfig, ShingleKind, MAX_SHINGLE_SIZE};
 use neardup::{Config, Method, Preset};
 
 use super::error::CliError;
@@ -16,6 +17,7 @@ const CLUSTER_HELP: &str = "\
 Examples:
   neardup cluster --preset rewrite seeds/*.txt
   neardup cluster articles.jsonl > clusters.jsonl
+  neardup cluster --shingle chars:5 --threshold 0.6 articles.jsonl
   cat articles.jsonl | neardup cluster --threshold 0.9 - | jq -c 'select(.representative | not)'
 
 Output: one JSON line per input document, in input order:
@@ -49,7 +51,8 @@ Output, one line per input line, written and flushed as soon as it is read:
 absorbed into \"cluster\"). An article older than the window is still inserted (and evicted when
 a newer one arrives). --progress does not apply here; --explain also reports every save.
 
-With --index FILE the index is loaded on start (its options must match; it keeps the window it
+With --index FILE the index is loaded on start (its options, --shingle included, must match;
+it keeps the window it
 was saved with unless --window is given) and saved, atomically and synced to disk (FILE.tmp,
 fsync, rename, fsync of the directory): after every --checkpoint-every answers, when input has
 been idle for about a second (or the oldest unsaved answer is 10 s old), and on every stop.
@@ -69,9 +72,12 @@ Examples:
   neardup compare seeds/000_27a26c8f072408e8.txt seeds/001_664dfe4f75c6cb56.txt
   neardup compare --json a.txt b.txt
   neardup compare --text \"the cat sat on the mat\" \"the cat sat on a mat\"
+  neardup compare --shingle chars:5 a.txt b.txt
 
-Jaccard, containment and SimHash use word 5-gram shingles (the near-duplicate preset's);
-\"joined\" says whether clustering the two documents alone with that preset puts them together.
+Jaccard, containment, SimHash and the near-duplicate verdict use word 5-gram shingles (the
+near-duplicate preset's) unless --shingle says otherwise; the rewrite verdict weighs content
+words. \"joined\" says whether clustering the two documents alone with that preset puts them
+together.
 ";
 
 /// Find near-duplicate and rewritten texts.
@@ -119,6 +125,15 @@ pub struct EngineArgs {
     /// Seed of every hash function (default 42): same seed, same input, same output.
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
+    /// Shingles for minhash and simhash: words:N (N consecutive words) or chars:N (N
+    /// consecutive characters of the normalized text), N in 1..=32 (default words:5). Not for
+    /// the weighted method (the rewrite preset's), which weighs single content words.
+    #[arg(long, value_name = "KIND:N", value_parser = parse_shingle)]
+    pub shingle: Option<ShingleConfig>,
+    /// Keep or drop English stop words before forming word shingles (default keep; word
+    /// shingles with minhash or simhash only).
+    #[arg(long, value_enum, value_name = "CHOICE")]
+    pub stop_words: Option<StopWords>,
     /// Decode invalid UTF-8 with U+FFFD replacements (and a warning) instead of failing.
     #[arg(long)]
     pub lossy: bool,
@@ -194,6 +209,13 @@ pub struct CompareArgs {
     /// Seed of every hash function (default 42).
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
+    /// Shingles of the set measures, SimHash and the near-duplicate verdict: words:N or
+    /// chars:N, N in 1..=32 (default words:5).
+    #[arg(long, value_name = "KIND:N", value_parser = parse_shingle)]
+    pub shingle: Option<ShingleConfig>,
+    /// Keep or drop English stop words before forming word shingles (default keep).
+    #[arg(long, value_enum, value_name = "CHOICE")]
+    pub stop_words: Option<StopWords>,
     /// Decode invalid UTF-8 with U+FFFD replacements (and a warning) instead of failing.
     #[arg(long)]
     pub lossy: bool,
@@ -249,6 +271,64 @@ pub enum Keep {
     Representative,
 }
 
+/// `--stop-words`: what word shingles do with English stop words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum StopWords {
+    /// Shingle every word.
+    Keep,
+    /// Leave stop words ("the", "of", ...) out before forming shingles.
+    Drop,
+}
+
+/// Parses `--shingle`: `words:N` or `chars:N` with N in 1..=[`MAX_SHINGLE_SIZE`].
+pub fn parse_shingle(s: &str) -> Result<ShingleConfig, String> {
+    let (kind, size) = s
+        .split_once(':')
+        .ok_or_else(|| format!("expected words:N or chars:N, got '{s}'"))?;
+    let size: usize = size
+        .parse()
+        .map_err(|_| format!("the size in '{s}' is not a whole number"))?;
+    if size == 0 || size > MAX_SHINGLE_SIZE {
+        return Err(format!(
+            "the shingle size must be 1 to {MAX_SHINGLE_SIZE}, got {size}"
+        ));
+    }
+    match kind {
+        "words" => Ok(ShingleConfig::words(size)),
+        "chars" => Ok(ShingleConfig::chars(size)),
+        _ => Err(format!(
+            "unknown shingle kind '{kind}': expected words or chars"
+        )),
+    }
+}
+
+/// The shingles `--shingle` and `--stop-words` describe, starting from `base` (the preset's).
+pub fn shingles(
+    base: ShingleConfig,
+    shingle: Option<ShingleConfig>,
+    stop_words: Option<StopWords>,
+) -> Result<ShingleConfig, CliError> {
+    let mut shingles = shingle.unwrap_or(base);
+    if let Some(choice) = stop_words {
+        if shingles.kind != ShingleKind::Words {
+            return Err(CliError::Usage(
+                "--stop-words applies to word shingles only, not --shingle chars:N".into(),
+            ));
+        }
+        shingles = shingles.drop_stop_words(choice == StopWords::Drop);
+    }
+    Ok(shingles)
+}
+
+/// `words:N` or `chars:N`, as `--shingle` takes it.
+pub fn shingle_spec(s: ShingleConfig) -> String {
+    let kind = match s.kind {
+        ShingleKind::Words => "words",
+        ShingleKind::Chars => "chars",
+    };
+    format!("{kind}:{}", s.size)
+}
+
 /// Largest SimHash distance the library accepts.
 const MAX_SIMHASH_DISTANCE: u32 = 30;
 
@@ -277,6 +357,18 @@ impl EngineArgs {
         }
         if let Some(s) = self.seed {
             builder = builder.seed(s);
+        }
+        if self.shingle.is_some() || self.stop_words.is_some() {
+            if method == Method::Weighted {
+                return Err(CliError::Usage(
+                    "--shingle and --stop-words do not apply to the weighted method (the \
+                     rewrite preset's), which weighs single content words: use --method \
+                     minhash or simhash"
+                        .into(),
+                ));
+            }
+            let base = Config::preset(preset).shingles();
+            builder = builder.shingles(shingles(base, self.shingle, self.stop_words)?);
         }
         Ok(builder.build()?)
     }

@@ -3,17 +3,14 @@
 use std::io::{self, Read, Write};
 
 use neardup::minhash::{MinHashParams, MinHasher};
-use neardup::shingle::{self, ShingleConfig};
+use neardup::shingle::{self, ShingleConfig, ShingleKind};
 use neardup::simhash::SimHasher;
 use neardup::{Clusterer, Config, Preset};
 use serde::Serialize;
 
-use super::args::CompareArgs;
+use super::args::{self, CompareArgs};
 use super::error::CliError;
 use super::input;
-
-/// The shingles the set measures use: the near-duplicate preset's.
-const SHINGLES: ShingleConfig = ShingleConfig::words(5);
 
 /// What `compare` reports (also its `--json` form).
 #[derive(Debug, Serialize)]
@@ -22,8 +19,11 @@ pub struct Comparison {
     pub a: String,
     /// The second document's name.
     pub b: String,
-    /// Word n-gram size of the shingles.
-    pub shingle_words: usize,
+    /// The shingles of the set measures, SimHash and the near-duplicate verdict: `words:N` or
+    /// `chars:N` (as `--shingle` takes them).
+    pub shingles: String,
+    /// Whether stop words were dropped before forming word shingles.
+    pub drop_stop_words: bool,
     /// MinHash permutations of the estimate.
     pub num_perm: usize,
     /// Seed of every hash function.
@@ -91,23 +91,30 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
     };
     let num_perm = args.num_perm.unwrap_or(128);
     let seed = args.seed.unwrap_or(42);
+    let shingles = args::shingles(
+        Config::preset(Preset::NearDuplicate).shingles(),
+        args.shingle,
+        args.stop_words,
+    )?;
     let hasher = MinHasher::new(MinHashParams {
         num_perm,
         seed,
-        shingles: SHINGLES,
+        shingles,
     })?;
     let mut shingler = hasher.shingler();
     let (set_a, set_b) = (shingler.shingle(&a), shingler.shingle(&b));
     let jaccard_estimated = hasher
         .sign_shingles(&set_a)
         .jaccard(&hasher.sign_shingles(&set_b))?;
-    let mut simhasher = SimHasher::new(SHINGLES, seed)?;
+    let mut simhasher = SimHasher::new(shingles, seed)?;
     let simhash_hamming = simhasher.fingerprint(&a).hamming(simhasher.fingerprint(&b));
     let verdict = |preset: Preset| -> Result<Verdict, CliError> {
-        let config = Config::builder(preset)
-            .num_perm(num_perm)
-            .seed(seed)
-            .build()?;
+        let mut builder = Config::builder(preset).num_perm(num_perm).seed(seed);
+        // The rewrite preset weighs content words and has no shingles to choose.
+        if preset == Preset::NearDuplicate {
+            builder = builder.shingles(shingles);
+        }
+        let config = builder.build()?;
         let threshold = config.threshold();
         let clusterer = Clusterer::with_config(config)?;
         Ok(Verdict {
@@ -119,7 +126,8 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
     let comparison = Comparison {
         a: name_a,
         b: name_b,
-        shingle_words: SHINGLES.size,
+        shingles: args::shingle_spec(shingles),
+        drop_stop_words: shingles.drop_stop_words && shingles.kind == ShingleKind::Words,
         num_perm,
         seed,
         shingles_a: set_a.len(),
@@ -140,7 +148,7 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
         s.push('\n');
         s
     } else {
-        render(&comparison)
+        render(&comparison, shingles)
     };
     let mut stdout = io::stdout().lock();
     stdout
@@ -166,7 +174,7 @@ fn read_text(name: &str, lossy: bool) -> Result<String, CliError> {
 }
 
 /// The human-readable report.
-fn render(c: &Comparison) -> String {
+fn render(c: &Comparison, shingles: ShingleConfig) -> String {
     let verdict = |name: &str, v: &Verdict| {
         format!(
             "{name:<15} similarity {:.4}, needs >= {}: {}\n",
@@ -177,7 +185,7 @@ fn render(c: &Comparison) -> String {
     };
     format!(
         "A: {}\nB: {}\n\
-         word {}-gram shingles: A {}, B {}, shared {}\n\
+         {} shingles: A {}, B {}, shared {}\n\
          Jaccard, estimated ({} permutations): {:.4}\n\
          Jaccard, exact:                        {:.4}\n\
          containment of A in B:                 {:.4}\n\
@@ -186,7 +194,7 @@ fn render(c: &Comparison) -> String {
          {}{}",
         c.a,
         c.b,
-        c.shingle_words,
+        shingle_name(shingles),
         c.shingles_a,
         c.shingles_b,
         c.shingles_shared,
@@ -199,4 +207,15 @@ fn render(c: &Comparison) -> String {
         verdict("near-duplicate:", &c.presets.near_duplicate),
         verdict("rewrite:", &c.presets.rewrite),
     )
+}
+
+/// "word 5-gram" or "character 5-gram", with the stop-word choice when they are dropped.
+fn shingle_name(s: ShingleConfig) -> String {
+    match s.kind {
+        ShingleKind::Words if s.drop_stop_words => {
+            format!("word {}-gram (stop words dropped)", s.size)
+        }
+        ShingleKind::Words => format!("word {}-gram", s.size),
+        ShingleKind::Chars => format!("character {}-gram", s.size),
+    }
 }

@@ -128,7 +128,7 @@ fn load(path: &str, config: &neardup::Config) -> Result<Index, CliError> {
     if index.config() != config {
         return Err(CliError::Usage(format!(
             "{path} was built with another configuration ({}); give the same \
-             --preset/--method/--threshold/--num-perm/--seed",
+             --preset/--method/--threshold/--num-perm/--seed/--shingle/--stop-words",
             index.config().explain()
         )));
     }
