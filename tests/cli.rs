@@ -2,12 +2,13 @@
 //! round trips.
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use proptest::prelude::*;
 use serde_json::{json, Value};
+
+mod support;
 
 const SEEDS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/seeds");
 
@@ -25,23 +26,7 @@ fn run(args: &[&str], stdin: &str) -> Output {
 
 /// Runs the binary in `dir` with `args` and `stdin`.
 fn run_in(dir: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_neardup"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("binary starts");
-    let mut input = child.stdin.take().expect("stdin piped");
-    let data = stdin.as_bytes().to_vec();
-    // Write from a thread: a large input must not block on a full pipe.
-    let writer = std::thread::spawn(move || {
-        let _ = input.write_all(&data);
-    });
-    let output = child.wait_with_output().expect("binary runs");
-    writer.join().expect("writer thread");
-    output
+    support::run_binary(args, Some(dir), stdin.as_bytes())
 }
 
 fn stdout(o: &Output) -> String {

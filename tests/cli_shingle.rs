@@ -2,28 +2,15 @@
 //! joined, `--explain` names them, bad values are usage errors, and a saved index built with
 //! other shingles is refused.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use serde_json::{json, Value};
 
+mod support;
+
 /// Runs the binary with `args` and `stdin`.
 fn run(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_neardup"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("binary starts");
-    let mut input = child.stdin.take().expect("stdin piped");
-    let data = stdin.as_bytes().to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = input.write_all(&data);
-    });
-    let output = child.wait_with_output().expect("binary runs");
-    writer.join().expect("writer thread");
-    output
+    support::run_binary(args, None, stdin.as_bytes())
 }
 
 fn stderr(o: &Output) -> String {

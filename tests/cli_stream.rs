@@ -6,29 +6,15 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::{json, Value};
 
-mod feed;
+mod support;
 
 fn stream(args: &[&str], stdin: &str) -> Output {
     stream_bytes(args, stdin.as_bytes())
 }
 
 fn stream_bytes(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_neardup"))
-        .arg("stream")
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("binary starts");
-    let mut input = child.stdin.take().expect("stdin");
-    let data = stdin.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = input.write_all(&data);
-    });
-    let out = child.wait_with_output().expect("binary runs");
-    writer.join().expect("writer");
-    out
+    let args: Vec<&str> = ["stream"].iter().chain(args).copied().collect();
+    support::run_binary(&args, None, stdin)
 }
 
 fn lines(o: &Output) -> Vec<Value> {
@@ -203,7 +189,7 @@ fn reuters_stream_then_seeds_share_one_story() {
 
 /// Article `n` of the feed as a JSON line with its time.
 fn article(n: usize) -> String {
-    let text = feed::article_text(n);
+    let text = support::article_text(n);
     record(json!(format!("a{n}")), &text, json!(n))
 }
 

@@ -13,11 +13,11 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-mod feed;
+mod support;
 
 /// Article `n` of the feed: its id and text.
 fn article(n: usize) -> (String, String) {
-    let text = feed::article_text(n);
+    let text = support::article_text(n);
     (format!("a{n}"), text)
 }
 
