@@ -3,8 +3,10 @@
 //! Normalization makes two renderings of the same words compare equal: Unicode NFKC (full-width
 //! letters, ligatures), lower case, curly quotes and apostrophes as straight ones, every dash and
 //! hyphen as `-`, and every run of white space as one space. Tokens are the maximal runs of
-//! letters and digits of the normalized text, so punctuation, apostrophes and hyphens separate
-//! words: `Kim Jong-un` and `Kim Jong Un` give the same three tokens.
+//! letters and digits (with their combining marks) of the normalized text, so punctuation,
+//! apostrophes and hyphens separate words: `Kim Jong-un` and `Kim Jong Un` give the same three
+//! tokens. In scripts written without spaces (Chinese, Japanese, Thai…) every letter is a token;
+//! see [`words`] and docs/presets.md for why.
 //!
 //! ASCII text, the common case, skips NFKC and is lowered byte by byte.
 
