@@ -376,6 +376,27 @@ mod tests {
     use crate::lsh::MAX_BUCKET;
     use crate::minhash::splitmix64;
 
+    /// Runs of an unspaced script give their character trigrams, a shorter run itself; a letter
+    /// of a spaced script alone is no term.
+    #[test]
+    fn unspaced_runs_give_trigrams() {
+        let terms = |t: &str| content_terms(t, 1);
+        let mut want: Vec<u64> = ["東京都", "京都知", "都知事"]
+            .iter()
+            .map(|t| terms(t)[0])
+            .collect();
+        want.sort_unstable();
+        assert_eq!(terms("東京都知事"), want);
+        assert_eq!(terms("東京").len(), 1);
+        assert_eq!(terms("東 京"), {
+            let mut v = vec![terms("東")[0], terms("京")[0]];
+            v.sort_unstable();
+            v
+        });
+        assert!(terms("в и ё").is_empty());
+        assert_eq!(terms("москва в"), terms("москва"));
+    }
+
     /// Many documents share each anchor (far more than a bucket): every pair sharing enough
     /// anchors is a candidate, and no other pair is.
     #[test]
