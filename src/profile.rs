@@ -67,6 +67,9 @@ impl Default for ProfileParams {
     }
 }
 
+/// Characters per term in runs of an unspaced script ([`text::is_unspaced`]).
+const UNSPACED_GRAM: usize = 3;
+
 /// The content-word hashes of `text`, sorted and deduplicated. Digits joined by `.` or `,`
 /// form one number (`300,000`, `12.5`), so amounts compare whole.
 pub fn content_terms(text: &str, seed: u64) -> Vec<u64> {
@@ -87,9 +90,36 @@ pub fn content_terms(text: &str, seed: u64) -> Vec<u64> {
             terms.push(xxh3_64_with_seed(folded.as_bytes(), seed) & !1 | u64::from(number));
         }
     };
+    // Unspaced scripts (Chinese, Japanese, Thai...) give one token per character, too common to
+    // tell stories apart: their terms are the overlapping character trigrams of each run (a run
+    // shorter than that is one term). Bigrams, the usual CJK indexing unit, let two reports of
+    // one genre share too much (see docs/presets.md).
+    let mut run: Vec<usize> = Vec::new(); // char starts of the current unspaced run
+    let mut run_end = 0;
+    let flush = |run: &mut Vec<usize>,
+                 run_end: usize,
+                 terms: &mut Vec<u64>,
+                 emit: &mut dyn FnMut(&str, &mut Vec<u64>)| {
+        if let (Some(&s), true) = (run.first(), run.len() < UNSPACED_GRAM) {
+            emit(&normalized[s..run_end], terms);
+        }
+        run.clear();
+    };
     for w in text::words(&normalized) {
         let start = w.as_ptr() as usize - base;
         let end = start + w.len();
+        if w.chars().next().is_some_and(text::is_unspaced) {
+            if run_end != start {
+                flush(&mut run, run_end, &mut terms, &mut emit);
+            }
+            run.push(start);
+            run_end = end;
+            if run.len() >= UNSPACED_GRAM {
+                emit(&normalized[run[run.len() - UNSPACED_GRAM]..end], &mut terms);
+            }
+            continue;
+        }
+        flush(&mut run, run_end, &mut terms, &mut emit);
         let numeric = w.bytes().all(|b| b.is_ascii_digit());
         if let Some((s, e)) = number {
             if numeric && start == e + 1 && matches!(bytes[e], b'.' | b',') {
@@ -108,6 +138,7 @@ pub fn content_terms(text: &str, seed: u64) -> Vec<u64> {
     if let Some((s, e)) = number {
         emit(&normalized[s..e], &mut terms);
     }
+    flush(&mut run, run_end, &mut terms, &mut emit);
     terms.sort_unstable();
     terms.dedup();
     terms
@@ -119,7 +150,9 @@ fn is_content_word(w: &str) -> bool {
     let numeric = w
         .bytes()
         .all(|b| b.is_ascii_digit() || b == b'.' || b == b',');
-    w.len() > 1 && !(numeric && w.len() < 3) && !text::is_stop_word(w)
+    // One letter is no word in any script (but one ideograph can be).
+    let single = w.chars().nth(1).is_none() && !w.chars().next().is_some_and(text::is_unspaced);
+    !(single || (numeric && w.len() < 3) || text::is_stop_word(w))
 }
 
 impl ProfileParams {
@@ -342,6 +375,27 @@ mod tests {
     use super::*;
     use crate::lsh::MAX_BUCKET;
     use crate::minhash::splitmix64;
+
+    /// Runs of an unspaced script give their character trigrams, a shorter run itself; a letter
+    /// of a spaced script alone is no term.
+    #[test]
+    fn unspaced_runs_give_trigrams() {
+        let terms = |t: &str| content_terms(t, 1);
+        let mut want: Vec<u64> = ["東京都", "京都知", "都知事"]
+            .iter()
+            .map(|t| terms(t)[0])
+            .collect();
+        want.sort_unstable();
+        assert_eq!(terms("東京都知事"), want);
+        assert_eq!(terms("東京").len(), 1);
+        assert_eq!(terms("東 京"), {
+            let mut v = vec![terms("東")[0], terms("京")[0]];
+            v.sort_unstable();
+            v
+        });
+        assert!(terms("в и ё").is_empty());
+        assert_eq!(terms("москва в"), terms("москва"));
+    }
 
     /// Many documents share each anchor (far more than a bucket): every pair sharing enough
     /// anchors is a candidate, and no other pair is.

@@ -122,7 +122,8 @@ impl Shingler {
         out.clear();
         if self.config.kind == ShingleKind::Words && text.is_ascii() {
             // Normalizing ASCII only lowers case and folds white space, neither of which moves
-            // a token boundary: tokenize the raw bytes directly (same hashes, tested).
+            // a token boundary, and ASCII has no combining marks or unspaced letters: tokenize
+            // the raw bytes directly (same hashes, tested).
             self.ascii_tokens(text);
         } else {
             text::normalize_into(text, &mut self.normalized);

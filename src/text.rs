@@ -3,8 +3,10 @@
 //! Normalization makes two renderings of the same words compare equal: Unicode NFKC (full-width
 //! letters, ligatures), lower case, curly quotes and apostrophes as straight ones, every dash and
 //! hyphen as `-`, and every run of white space as one space. Tokens are the maximal runs of
-//! letters and digits of the normalized text, so punctuation, apostrophes and hyphens separate
-//! words: `Kim Jong-un` and `Kim Jong Un` give the same three tokens.
+//! letters and digits (with their combining marks) of the normalized text, so punctuation,
+//! apostrophes and hyphens separate words: `Kim Jong-un` and `Kim Jong Un` give the same three
+//! tokens. In scripts written without spaces (Chinese, Japanese, Thai…) every letter is a token;
+//! see [`words`] and docs/presets.md for why.
 //!
 //! ASCII text, the common case, skips NFKC and is lowered byte by byte.
 
@@ -72,17 +74,75 @@ fn fold_punctuation(c: char) -> char {
     }
 }
 
-/// The word tokens of a normalized text: maximal runs of letters and digits, borrowed from it.
+/// The word tokens of a normalized text, borrowed from it.
+///
+/// One rule for every text, so a text's tokens never depend on what else it contains:
+///
+/// * a *word character* is a letter or digit (`char::is_alphanumeric`), or a combining mark
+///   (General Category M) that follows one; marks are UAX #29's `Extend` and carry content
+///   (Devanagari viramas, Thai tone marks, Arabic vowel points), so they never split a word;
+/// * a token is a maximal run of word characters, except that a letter of a script written
+///   without spaces ([`is_unspaced`]: Han, Hiragana, Katakana, Thai, Lao, Khmer, Myanmar and the
+///   other Southeast Asian scripts) is a token of its own, with its marks.
+///
+/// So word `n`-grams are character `n`-grams in Chinese, Japanese and Thai, as UAX #29 does for
+/// ideographs and kana, while Hangul, Cyrillic, Arabic or Devanagari words stay words. Unlike
+/// full UAX #29, apostrophes and points do not join letters or digits (`can't` is `can`, `t`),
+/// which keeps the tokens of every Latin text as they have always been.
 ///
 /// ```
-/// let words: Vec<&str> = neardup::text::words("kim jong-un's 2023 visit").collect();
-/// assert_eq!(words, ["kim", "jong", "un", "s", "2023", "visit"]);
+/// let words: Vec<&str> = neardup::text::words("kim jong-un's 2023 visit 東京へ").collect();
+/// assert_eq!(words, ["kim", "jong", "un", "s", "2023", "visit", "東", "京", "へ"]);
 /// ```
 pub fn words(normalized: &str) -> Words<'_> {
     Words {
         text: normalized,
         pos: 0,
     }
+}
+
+/// Whether `c` belongs to a script written without spaces between words, whose letters
+/// [`words`] makes one token each.
+///
+/// These are the ideographs and kana that UAX #29 breaks around (Han with its extensions,
+/// compatibility ideographs and iteration marks; Hiragana; Katakana with its phonetic
+/// extensions, half-width forms and the kana supplements), and the scripts of Line_Break class
+/// SA (Thai, Lao, Myanmar, Khmer, Tai Le, New Tai Lue, Tai Tham, Tai Viet), whose words UAX #29
+/// leaves as whole phrases unless a dictionary splits them. Hangul is written with spaces and is
+/// not included.
+///
+/// ```
+/// use neardup::text::is_unspaced;
+/// assert!(is_unspaced('東') && is_unspaced('へ') && is_unspaced('ก'));
+/// assert!(!is_unspaced('한') && !is_unspaced('a') && !is_unspaced('д'));
+/// ```
+#[inline]
+pub fn is_unspaced(c: char) -> bool {
+    let c = c as u32;
+    if c < 0x0E00 {
+        return false;
+    }
+    matches!(c,
+        0x0E00..=0x0EFF // Thai, Lao
+        | 0x1000..=0x109F // Myanmar
+        | 0x1780..=0x17FF // Khmer
+        | 0x1950..=0x19FF // Tai Le, New Tai Lue, Khmer Symbols
+        | 0x1A20..=0x1AAF // Tai Tham
+        | 0x3005..=0x3007 // ideographic iteration mark, closing mark, number zero
+        | 0x3021..=0x3029 // Hangzhou numerals
+        | 0x3031..=0x3035 // kana repeat marks
+        | 0x3038..=0x303C // Hangzhou numerals, ideographic marks
+        | 0x3040..=0x30FF // Hiragana, Katakana
+        | 0x31F0..=0x31FF // Katakana phonetic extensions
+        | 0x3400..=0x4DBF // CJK extension A
+        | 0x4E00..=0x9FFF // CJK unified ideographs
+        | 0xA9E0..=0xA9FF // Myanmar extended-B
+        | 0xAA60..=0xAADF // Myanmar extended-A, Tai Viet
+        | 0xF900..=0xFAFF // CJK compatibility ideographs
+        | 0xFF66..=0xFF9F // half-width Katakana
+        | 0x1AFF0..=0x1B16F // Kana extended-A/B, supplement, small kana
+        | 0x20000..=0x3FFFF // CJK extensions B to I, compatibility supplement
+    )
 }
 
 /// Iterator over the word tokens of a text; see [`words`].
@@ -92,17 +152,49 @@ pub struct Words<'a> {
     pos: usize,
 }
 
+/// How a character takes part in a token.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    /// Separates tokens (and drops a non-letter mark that follows it).
+    Other,
+    /// A letter or digit of a spaced script: starts or continues a token.
+    Word,
+    /// A letter or digit of an unspaced script: a token of its own.
+    Unspaced,
+    /// A combining mark: continues any token. One that is also alphabetic (a vowel sign such as
+    /// Thai `ั` or Devanagari `ा`) starts a token where none is open, so no letter is lost.
+    Mark { letter: bool },
+}
+
 impl<'a> Words<'a> {
-    /// Whether the character starting at `i` is a word character, and its length in bytes.
+    /// The class of the character starting at `i`, and its length in bytes.
     #[inline]
-    fn word_char_at(&self, i: usize) -> (bool, usize) {
+    fn class_at(&self, i: usize) -> (Class, usize) {
         let b = self.text.as_bytes()[i];
         if b < 0x80 {
-            return (b.is_ascii_alphanumeric(), 1);
+            let class = if b.is_ascii_alphanumeric() {
+                Class::Word
+            } else {
+                Class::Other
+            };
+            return (class, 1);
         }
         // `i` is always on a char boundary: we only ever advance by whole characters.
         let c = self.text[i..].chars().next().unwrap_or(' ');
-        (c.is_alphanumeric(), c.len_utf8())
+        let class = if unicode_normalization::char::is_combining_mark(c) {
+            Class::Mark {
+                letter: c.is_alphanumeric(),
+            }
+        } else if c.is_alphanumeric() {
+            if is_unspaced(c) {
+                Class::Unspaced
+            } else {
+                Class::Word
+            }
+        } else {
+            Class::Other
+        };
+        (class, c.len_utf8())
     }
 }
 
@@ -112,21 +204,34 @@ impl<'a> Iterator for Words<'a> {
     #[inline]
     fn next(&mut self) -> Option<&'a str> {
         let len = self.text.len();
-        while self.pos < len {
-            let (is_word, w) = self.word_char_at(self.pos);
-            if is_word {
-                break;
+        let (start, spaced) = loop {
+            if self.pos >= len {
+                return None;
             }
+            let (class, w) = self.class_at(self.pos);
+            let spaced = match class {
+                Class::Word => true,
+                Class::Unspaced => false,
+                Class::Mark { letter: true } => !self.text[self.pos..]
+                    .chars()
+                    .next()
+                    .is_some_and(is_unspaced),
+                _ => {
+                    self.pos += w;
+                    continue;
+                }
+            };
+            let start = self.pos;
             self.pos += w;
-        }
-        if self.pos >= len {
-            return None;
-        }
-        let start = self.pos;
+            break (start, spaced);
+        };
         while self.pos < len {
-            let (is_word, w) = self.word_char_at(self.pos);
-            if !is_word {
-                break;
+            let (class, w) = self.class_at(self.pos);
+            // Marks attach to any token; a spaced token also takes further spaced letters.
+            match class {
+                Class::Mark { .. } => {}
+                Class::Word if spaced => {}
+                _ => break,
             }
             self.pos += w;
         }
@@ -483,7 +588,28 @@ mod tests {
         assert_eq!(words("").count(), 0);
         assert_eq!(words("--- ,, ").count(), 0);
         let w: Vec<_> = words("über-größe 東京 x").collect();
-        assert_eq!(w, ["über", "größe", "東京", "x"]);
+        assert_eq!(w, ["über", "größe", "東", "京", "x"]);
+    }
+
+    #[test]
+    fn unspaced_scripts_give_character_tokens() {
+        let w: Vec<_> = words("日本語のテキストabc").collect();
+        assert_eq!(w, ["日", "本", "語", "の", "テ", "キ", "ス", "ト", "abc"]);
+        // Thai: a consonant keeps its vowel sign and tone mark (both combining marks).
+        let w: Vec<_> = words("สั่ง ๆ").collect();
+        assert_eq!(w, ["สั่", "ง", "ๆ"]);
+        // Hangul stays a word; Cyrillic and Arabic too.
+        let w: Vec<_> = words("서울 시장 москва مُحَمَّد").collect();
+        assert_eq!(w, ["서울", "시장", "москва", "مُحَمَّد"]);
+    }
+
+    #[test]
+    fn marks_never_split_or_drop_a_word() {
+        // Devanagari virama (U+094D) is a mark but not alphabetic: it used to split the word.
+        assert_eq!(words("हिन्दी भाषा").collect::<Vec<_>>(), ["हिन्दी", "भाषा"]);
+        // A mark after a separator has no letter to carry; an alphabetic one starts a token.
+        assert_eq!(words("a \u{301}b").collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(words(" \u{93e}x").collect::<Vec<_>>(), ["\u{93e}x"]);
     }
 
     #[test]

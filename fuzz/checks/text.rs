@@ -1,7 +1,9 @@
 //! Normalization, tokenization and shingling of arbitrary text.
 //!
-//! No panic; the same output on every call and with a reused buffer; the tokens are exactly the
-//! letter-and-digit runs of the normalized text; every letter or digit of the input survives
+//! No panic; the same output on every call and with a reused buffer; the tokens hold exactly the
+//! content of the normalized text (letters, digits and the combining marks attached to them), a
+//! letter of a script written without spaces is a token of its own, and tokens split nowhere
+//! else; every letter or digit of the input survives
 //! normalization (compared decomposed, since NFKC composes a letter with a following accent);
 //! the ASCII fast path of the shingler agrees with the general path; shingle sets are sorted,
 //! deduplicated and as large as the token (or character) count says.
@@ -9,7 +11,8 @@
 use std::collections::HashSet;
 
 use neardup::shingle::{ShingleConfig, ShingleKind, Shingler};
-use neardup::text::{is_stop_word, normalize, normalize_into, words};
+use neardup::text::{is_stop_word, is_unspaced, normalize, normalize_into, words};
+use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
 /// Checks one input, read as UTF-8 (invalid bytes replaced).
@@ -49,18 +52,49 @@ fn check_normalized(text: &str, normalized: &str) {
 }
 
 fn check_tokens(text: &str, normalized: &str, tokens: &[&str]) {
-    assert!(
-        tokens
-            .iter()
-            .all(|t| !t.is_empty() && t.chars().all(char::is_alphanumeric)),
-        "tokens are non-empty letter-and-digit runs: {tokens:?}"
-    );
+    // The content of the normalized text: letters and digits, and marks attached to them.
+    let mut content = String::new();
+    let mut attached = false;
+    for c in normalized.chars() {
+        attached = c.is_alphanumeric() || (attached && is_combining_mark(c));
+        if attached {
+            content.push(c);
+        }
+    }
     let joined = tokens.concat();
-    let alphanumeric: String = normalized.chars().filter(|c| c.is_alphanumeric()).collect();
     assert_eq!(
-        joined, alphanumeric,
-        "the tokens hold every letter and digit of the normalized text"
+        joined, content,
+        "the tokens hold every letter, digit and attached mark of the normalized text"
     );
+    // Shape and maximality: a token starts with a letter or digit; an unspaced letter is alone
+    // with its marks; two tokens touch only where one of them is unspaced.
+    let base = normalized.as_ptr() as usize;
+    let mut previous: Option<(usize, bool)> = None; // end offset and spacedness
+    for t in tokens {
+        let first = t.chars().next().unwrap_or(' ');
+        assert!(
+            first.is_alphanumeric(),
+            "token {t:?} starts with a letter or digit"
+        );
+        let spaced = !is_unspaced(first);
+        let letters = t.chars().filter(|&c| !is_combining_mark(c));
+        if spaced {
+            assert!(
+                letters.clone().all(|c| !is_unspaced(c)),
+                "spaced token {t:?} holds no unspaced letter"
+            );
+        } else {
+            assert!(letters.count() <= 1, "unspaced token {t:?} is one letter");
+        }
+        let start = t.as_ptr() as usize - base;
+        if let Some((end, previous_spaced)) = previous {
+            assert!(
+                end < start || !(spaced && previous_spaced),
+                "two spaced tokens touch at {start}: {tokens:?}"
+            );
+        }
+        previous = Some((start + t.len(), spaced));
+    }
     // Nothing that carries content is lost by normalization: each letter or digit of the input,
     // normalized on its own, is still in the tokens (decomposed on both sides).
     let kept: HashSet<char> = joined.nfd().collect();
