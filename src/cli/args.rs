@@ -20,6 +20,11 @@ Examples:
   neardup cluster --shingle chars:5 --threshold 0.6 articles.jsonl
   cat articles.jsonl | neardup cluster --threshold 0.9 - | jq -c 'select(.representative | not)'
 
+Any script: Chinese, Japanese, Thai, Lao, Khmer and Myanmar letters are one token each (a
+word 5-gram there is a character 5-gram), so near-copies in those languages join with no flag:
+  {\"id\":\"xinhua\",\"text\":\"国家统计局今天发布数据显示，…同比增长百分之七点二，…\"}
+  {\"id\":\"copy\",\"text\":\"国家统计局今天发布数据显示，…同比增长百分之七点四，…\"}
+
 Output: one JSON line per input document, in input order:
   {\"id\":\"b\",\"cluster\":\"a\",\"representative\":false,\"similarity\":0.91}
 \"cluster\" is the id of the cluster's first member in input order (a string or a number, as
