@@ -47,6 +47,7 @@
 #![deny(missing_docs)]
 
 pub mod cluster;
+pub mod compare;
 pub mod config;
 pub mod error;
 #[cfg(feature = "eval")]

@@ -2,71 +2,25 @@
 
 use std::io::{self, Read, Write};
 
-use neardup::minhash::{MinHashParams, MinHasher};
-use neardup::shingle::{self, ShingleConfig, ShingleKind};
-use neardup::simhash::SimHasher;
-use neardup::{Clusterer, Config, Preset};
+use neardup::compare::{CompareOptions, Comparison, Verdict};
+use neardup::shingle::{ShingleConfig, ShingleKind};
+use neardup::{Config, Preset};
 use serde::Serialize;
 
 use super::args::{self, CompareArgs};
 use super::error::CliError;
 use super::input;
 
-/// What `compare` reports (also its `--json` form).
+/// What `compare --json` prints: the documents' names, then every measure.
 #[derive(Debug, Serialize)]
-pub struct Comparison {
+struct Report {
     /// The first document's name.
-    pub a: String,
+    a: String,
     /// The second document's name.
-    pub b: String,
-    /// The shingles of the set measures, SimHash and the near-duplicate verdict: `words:N` or
-    /// `chars:N` (as `--shingle` takes them).
-    pub shingles: String,
-    /// Whether stop words were dropped before forming word shingles.
-    pub drop_stop_words: bool,
-    /// MinHash permutations of the estimate.
-    pub num_perm: usize,
-    /// Seed of every hash function.
-    pub seed: u64,
-    /// Distinct shingles of A.
-    pub shingles_a: usize,
-    /// Distinct shingles of B.
-    pub shingles_b: usize,
-    /// Shingles in both.
-    pub shingles_shared: usize,
-    /// Jaccard similarity estimated from the MinHash signatures.
-    pub jaccard_estimated: f64,
-    /// Exact Jaccard similarity of the shingle sets.
-    pub jaccard_exact: f64,
-    /// Fraction of A's shingles that are in B.
-    pub containment_a_in_b: f64,
-    /// Fraction of B's shingles that are in A.
-    pub containment_b_in_a: f64,
-    /// Hamming distance of the 64-bit SimHash fingerprints.
-    pub simhash_hamming: u32,
-    /// What each preset makes of the pair.
-    pub presets: Presets,
-}
-
-/// The verdict of both presets.
-#[derive(Debug, Serialize)]
-pub struct Presets {
-    /// The near-duplicate preset.
-    #[serde(rename = "near-duplicate")]
-    pub near_duplicate: Verdict,
-    /// The rewrite preset.
-    pub rewrite: Verdict,
-}
-
-/// What one preset makes of the pair.
-#[derive(Debug, Serialize)]
-pub struct Verdict {
-    /// The preset's similarity of the pair.
-    pub similarity: f64,
-    /// The similarity it needs to join them.
-    pub threshold: f64,
-    /// Whether clustering the two documents alone puts them in one cluster.
-    pub joined: bool,
+    b: String,
+    /// Every measure of the pair.
+    #[serde(flatten)]
+    comparison: Comparison,
 }
 
 /// Runs `neardup compare`.
@@ -96,59 +50,26 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
         args.shingle,
         args.stop_words,
     )?;
-    let hasher = MinHasher::new(MinHashParams {
-        num_perm,
-        seed,
-        shingles,
-    })?;
-    let mut shingler = hasher.shingler();
-    let (set_a, set_b) = (shingler.shingle(&a), shingler.shingle(&b));
-    let jaccard_estimated = hasher
-        .sign_shingles(&set_a)
-        .jaccard(&hasher.sign_shingles(&set_b))?;
-    let mut simhasher = SimHasher::new(shingles, seed)?;
-    let simhash_hamming = simhasher.fingerprint(&a).hamming(simhasher.fingerprint(&b));
-    let verdict = |preset: Preset| -> Result<Verdict, CliError> {
-        let mut builder = Config::builder(preset).num_perm(num_perm).seed(seed);
-        // The rewrite preset weighs content words and has no shingles to choose.
-        if preset == Preset::NearDuplicate {
-            builder = builder.shingles(shingles);
-        }
-        let config = builder.build()?;
-        let threshold = config.threshold();
-        let clusterer = Clusterer::with_config(config)?;
-        Ok(Verdict {
-            similarity: clusterer.similarity(&a, &b),
-            threshold,
-            joined: clusterer.cluster(&[&a, &b]).len() == 1,
-        })
-    };
-    let comparison = Comparison {
+    let comparison = neardup::compare::compare(
+        &a,
+        &b,
+        &CompareOptions {
+            num_perm,
+            seed,
+            shingles,
+        },
+    )?;
+    let report = Report {
         a: name_a,
         b: name_b,
-        shingles: args::shingle_spec(shingles),
-        drop_stop_words: shingles.drop_stop_words && shingles.kind == ShingleKind::Words,
-        num_perm,
-        seed,
-        shingles_a: set_a.len(),
-        shingles_b: set_b.len(),
-        shingles_shared: shingle::intersection_size(&set_a, &set_b),
-        jaccard_estimated,
-        jaccard_exact: shingle::jaccard(&set_a, &set_b),
-        containment_a_in_b: shingle::containment(&set_a, &set_b),
-        containment_b_in_a: shingle::containment(&set_b, &set_a),
-        simhash_hamming,
-        presets: Presets {
-            near_duplicate: verdict(Preset::NearDuplicate)?,
-            rewrite: verdict(Preset::Rewrite)?,
-        },
+        comparison,
     };
     let text = if args.json {
-        let mut s = serde_json::to_string(&comparison).map_err(|e| CliError::Write(e.into()))?;
+        let mut s = serde_json::to_string(&report).map_err(|e| CliError::Write(e.into()))?;
         s.push('\n');
         s
     } else {
-        render(&comparison, shingles)
+        render(&report, shingles)
     };
     let mut stdout = io::stdout().lock();
     stdout
@@ -174,7 +95,8 @@ fn read_text(name: &str, lossy: bool) -> Result<String, CliError> {
 }
 
 /// The human-readable report.
-fn render(c: &Comparison, shingles: ShingleConfig) -> String {
+fn render(r: &Report, shingles: ShingleConfig) -> String {
+    let c = &r.comparison;
     let verdict = |name: &str, v: &Verdict| {
         format!(
             "{name:<15} similarity {:.4}, needs >= {}: {}\n",
@@ -192,8 +114,8 @@ fn render(c: &Comparison, shingles: ShingleConfig) -> String {
          containment of B in A:                 {:.4}\n\
          SimHash Hamming distance:              {} of 64\n\
          {}{}",
-        c.a,
-        c.b,
+        r.a,
+        r.b,
         shingle_name(shingles),
         c.shingles_a,
         c.shingles_b,
