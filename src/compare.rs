@@ -45,12 +45,10 @@ impl Default for CompareOptions {
     }
 }
 
-/// Every measure of one pair (the JSON of `neardup compare --json`, less the documents' names).
+/// Every measure of one pair: the JSON of `neardup compare --json` less its first fields (the
+/// documents' names and the shingles, which are [`CompareOptions::shingles`]).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Comparison {
-    /// The shingles of the set measures, SimHash and the near-duplicate verdict: `words:N` or
-    /// `chars:N` (as `--shingle` takes them).
-    pub shingles: String,
     /// Whether stop words were dropped before forming word shingles.
     pub drop_stop_words: bool,
     /// MinHash permutations of the estimate.
@@ -133,7 +131,6 @@ pub fn compare(a: &str, b: &str, options: &CompareOptions) -> Result<Comparison,
         })
     };
     Ok(Comparison {
-        shingles: shingle_spec(shingles),
         drop_stop_words: shingles.drop_stop_words && shingles.kind == ShingleKind::Words,
         num_perm,
         seed,
@@ -150,15 +147,6 @@ pub fn compare(a: &str, b: &str, options: &CompareOptions) -> Result<Comparison,
             rewrite: verdict(Preset::Rewrite)?,
         },
     })
-}
-
-/// `words:N` or `chars:N`, as `--shingle` takes it.
-fn shingle_spec(s: ShingleConfig) -> String {
-    let kind = match s.kind {
-        ShingleKind::Words => "words",
-        ShingleKind::Chars => "chars",
-    };
-    format!("{kind}:{}", s.size)
 }
 
 #[cfg(test)]
@@ -189,6 +177,5 @@ mod tests {
         .unwrap();
         assert_eq!(c.shingles_shared, 0);
         assert!(!c.presets.near_duplicate.joined && !c.presets.rewrite.joined);
-        assert_eq!(c.shingles, "words:5");
     }
 }

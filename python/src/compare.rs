@@ -1,6 +1,7 @@
 //! `neardup.compare`: every measure of two texts, as `neardup compare --json` prints it.
 
 use neardup::compare::{CompareOptions, Verdict};
+use neardup::shingle::{ShingleConfig, ShingleKind};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -42,7 +43,7 @@ pub fn compare<'py>(
     let d = PyDict::new(py);
     d.set_item("a", "A")?;
     d.set_item("b", "B")?;
-    d.set_item("shingles", &c.shingles)?;
+    d.set_item("shingles", shingle_spec(options.shingles))?;
     d.set_item("drop_stop_words", c.drop_stop_words)?;
     d.set_item("num_perm", c.num_perm)?;
     d.set_item("seed", c.seed)?;
@@ -68,4 +69,13 @@ fn verdict<'py>(py: Python<'py>, v: &Verdict) -> PyResult<Bound<'py, PyDict>> {
     d.set_item("threshold", v.threshold)?;
     d.set_item("joined", v.joined)?;
     Ok(d)
+}
+
+/// `words:N` or `chars:N`, as the CLI's `--shingle` takes it.
+fn shingle_spec(s: ShingleConfig) -> String {
+    let kind = match s.kind {
+        ShingleKind::Words => "words",
+        ShingleKind::Chars => "chars",
+    };
+    format!("{kind}:{}", s.size)
 }

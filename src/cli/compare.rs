@@ -18,6 +18,8 @@ struct Report {
     a: String,
     /// The second document's name.
     b: String,
+    /// The shingles: `words:N` or `chars:N` (as `--shingle` takes them).
+    shingles: String,
     /// Every measure of the pair.
     #[serde(flatten)]
     comparison: Comparison,
@@ -62,6 +64,7 @@ pub fn compare(args: &CompareArgs) -> Result<(), CliError> {
     let report = Report {
         a: name_a,
         b: name_b,
+        shingles: args::shingle_spec(shingles),
         comparison,
     };
     let text = if args.json {
