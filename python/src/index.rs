@@ -5,7 +5,7 @@ use std::io::{BufReader, BufWriter};
 use std::path::{Path, PathBuf};
 
 use neardup::{Index, Timestamp};
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyIsADirectoryError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyType};
 
@@ -213,7 +213,7 @@ fn save_to(index: &Index, path: &Path) -> PyResult<()> {
     let shown = path.display().to_string();
     let name = path
         .file_name()
-        .ok_or_else(|| PyValueError::new_err(format!("not a file path: {shown:?}")))?;
+        .ok_or_else(|| PyIsADirectoryError::new_err(format!("not a file path: {shown:?}")))?;
     let mut tmp_name = std::ffi::OsString::from(".");
     tmp_name.push(name);
     tmp_name.push(".tmp");

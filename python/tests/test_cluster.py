@@ -1,0 +1,88 @@
+"""Batch clustering: labels, clusters, input kinds, presets and options."""
+
+import numpy as np
+import pytest
+
+import neardup
+
+
+def test_seeds_are_one_story_under_rewrite(seeds):
+    assert len(seeds) == 5
+    assert neardup.cluster(seeds, preset="rewrite") == [0] * 5
+    # They are rewrites, not copies: the near-duplicate preset keeps them apart.
+    assert neardup.cluster(seeds) == list(range(5))
+
+
+def test_labels_are_smallest_member_and_match_clusters(corpus):
+    labels = neardup.cluster(corpus)
+    clusters = neardup.Clusterer().cluster(corpus)
+    assert sum(len(c) for c in clusters) == len(corpus)
+    assert len(clusters) == 300  # 300 stories, each with two near-copies
+    for c in clusters:
+        assert c.id == min(c.members) == c.members[0]
+        assert c.members == sorted(c.members)
+        assert c.representative in c.members
+        assert len(c.similarities) == len(c.members)
+        assert c.similarities[c.members.index(c.representative)] == 1.0
+        for a, b, s in c.edges:
+            assert a in c.members and b in c.members and 0.8 <= s <= 1.0
+        for m in c.members:
+            assert labels[m] == c.id
+    assert [c.id for c in clusters] == sorted(c.id for c in clusters)
+
+
+def test_input_kinds_give_the_same_labels(corpus):
+    expected = neardup.cluster(corpus)
+    assert neardup.cluster(tuple(corpus)) == expected
+    assert neardup.cluster(t for t in corpus) == expected
+    assert neardup.cluster(np.array(corpus)) == expected
+    assert neardup.cluster(np.array(corpus, dtype=object)) == expected
+
+
+class Sub(str):
+    pass
+
+
+def test_str_subclasses_and_empty_input():
+    texts = [Sub("the quick brown fox jumps over the lazy dog"), "the quick brown fox jumps over the lazy dog", ""]
+    assert neardup.cluster(texts) == [0, 0, 2]
+    assert neardup.cluster([]) == []
+    assert neardup.Clusterer().cluster([]) == []
+    assert neardup.cluster(["", "  "]) == [0, 1]  # empty texts are similar to nothing
+
+
+def test_options_change_the_result(corpus):
+    strict = neardup.cluster(corpus, threshold=1.0)
+    assert len(set(strict)) > len(set(neardup.cluster(corpus)))
+    # Every method and a few options run and keep the copies together.
+    for kwargs in (
+        {"method": "simhash", "threshold": 0.8},
+        {"method": "minhash", "num_perm": 64, "seed": 3},
+        {"shingle": "chars:5"},
+        {"shingle": "words:3", "drop_stop_words": True},
+    ):
+        assert len(set(neardup.cluster(corpus, **kwargs))) <= 320, kwargs
+    labels = [0] * len(corpus)
+    for c in neardup.Clusterer("rewrite").cluster(corpus):
+        for m in c.members:
+            labels[m] = c.id
+    assert neardup.cluster(corpus, preset="rewrite") == labels
+
+
+def test_clusterer_properties_and_similarity():
+    c = neardup.Clusterer("rewrite", threshold=0.2, seed=9)
+    assert (c.preset, c.method, c.threshold, c.seed) == ("rewrite", "weighted", 0.2, 9)
+    assert "Weighted" in c.explain()
+    assert "rewrite" in repr(c)
+    d = neardup.Clusterer(method="simhash")
+    assert d.method == "simhash" and d.preset == "near-duplicate"
+    text = "the quick brown fox jumps over the lazy dog by the river bank"
+    assert neardup.Clusterer().similarity(text, text) == 1.0
+    assert neardup.Clusterer().similarity(text, "a b c d e f g") == 0.0
+
+
+def test_cluster_equality_and_repr(corpus):
+    a = neardup.Clusterer().cluster(corpus)
+    b = neardup.Clusterer().cluster(list(corpus))
+    assert a == b
+    assert repr(a[0]).startswith("Cluster(id=0,")
