@@ -60,8 +60,8 @@ def test_rewrite_index_joins_the_seeds(seeds):
     assert index.preset == "rewrite" and index.method == "weighted"
 
 
-def _filled(corpus):
-    index = neardup.Index(window=1000)
+def _filled(corpus, preset="near-duplicate"):
+    index = neardup.Index(preset, window=1000)
     for i, text in enumerate(corpus[:300]):
         index.insert(f"d{i}", text, i)
     return index
@@ -71,8 +71,9 @@ def _answers(index, texts):
     return [(q.cluster, q.neighbours) for q in map(index.query, texts)]
 
 
-def test_pickle_round_trip_answers_the_same(corpus):
-    index = _filled(corpus)
+@pytest.mark.parametrize("preset", ["near-duplicate", "rewrite"])
+def test_pickle_round_trip_answers_the_same(corpus, preset):
+    index = _filled(corpus, preset)
     clone = pickle.loads(pickle.dumps(index))
     assert isinstance(clone, neardup.Index)
     assert len(clone) == len(index) and clone.num_clusters() == index.num_clusters()

@@ -1,5 +1,9 @@
 """Threads: concurrent calls agree with serial ones, and long calls release the GIL."""
 
+import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -76,3 +80,23 @@ def test_other_threads_run_during_a_long_cluster_call():
     # Holding the GIL for the whole call would leave (next to) no tick inside it.
     assert len(inside) > 1000, (len(inside), duration)
     assert inside[-1] - inside[0] > 0.8 * duration
+
+
+def test_labels_do_not_depend_on_the_thread_count(tmp_path, corpus, seeds):
+    texts = corpus + seeds + ["Ünïcödé text, 東京の記事 " * 20, "Ünïcödé text, 東京の記事 " * 20 + "!"]
+    path = tmp_path / "texts.json"
+    path.write_text(json.dumps(texts), encoding="utf-8")
+    code = (
+        "import json, sys, neardup; t = json.load(open(sys.argv[1], encoding='utf-8')); "
+        "print(json.dumps([neardup.cluster(t), neardup.cluster(t, preset='rewrite'), "
+        "neardup.MinHasher().sign(t).tolist()]))"
+    )
+    runs = []
+    for threads in ("1", "3"):
+        env = {**os.environ, "RAYON_NUM_THREADS": threads}
+        out = subprocess.run([sys.executable, "-c", code, str(path)], env=env,
+                             capture_output=True, text=True, check=True).stdout
+        runs.append(json.loads(out))
+    assert runs[0] == runs[1]
+    assert runs[0][0] == neardup.cluster(texts)
+    assert runs[0][0][-1] == len(texts) - 2  # the two unicode near-copies are one cluster
