@@ -207,6 +207,36 @@ impl From<neardup::Cluster> for PyCluster {
 
 #[pymethods]
 impl PyCluster {
+    /// A cluster from its fields (what unpickling calls).
+    #[new]
+    fn new(
+        id: usize,
+        members: Vec<usize>,
+        representative: usize,
+        similarities: Vec<f64>,
+        edges: Vec<(usize, usize, f64)>,
+    ) -> Self {
+        PyCluster {
+            id,
+            members,
+            representative,
+            similarities,
+            edges,
+        }
+    }
+
+    /// Pickling: the fields, in the constructor's order.
+    #[allow(clippy::type_complexity)] // the constructor's argument tuple
+    fn __getnewargs__(&self) -> (usize, Vec<usize>, usize, Vec<f64>, Vec<(usize, usize, f64)>) {
+        (
+            self.id,
+            self.members.clone(),
+            self.representative,
+            self.similarities.clone(),
+            self.edges.clone(),
+        )
+    }
+
     /// Number of members.
     fn __len__(&self) -> usize {
         self.members.len()

@@ -146,6 +146,11 @@ impl PyIndex {
         method_name(self.inner.config().method())
     }
 
+    /// Whether article ``id`` is in the index: ``"a" in index``.
+    fn __contains__(&self, id: &str) -> bool {
+        self.inner.cluster_of(id).is_some()
+    }
+
     /// Number of live articles.
     fn __len__(&self) -> usize {
         self.inner.len()
@@ -247,7 +252,8 @@ fn save_to(index: &Index, path: &Path) -> PyResult<()> {
 /// - ``is_new_cluster``: whether it started a new cluster;
 /// - ``merged``: clusters absorbed into ``cluster`` because it bridged them;
 /// - ``replayed``: whether it was already in the index with the same text (nothing changed).
-#[pyclass(name = "Assignment", module = "neardup", frozen, get_all)]
+#[pyclass(name = "Assignment", module = "neardup", frozen, get_all, eq)]
+#[derive(PartialEq)]
 pub struct PyAssignment {
     cluster: u64,
     neighbours: Vec<(String, f64)>,
@@ -258,6 +264,35 @@ pub struct PyAssignment {
 
 #[pymethods]
 impl PyAssignment {
+    /// An assignment from its fields (what unpickling calls).
+    #[new]
+    fn new(
+        cluster: u64,
+        neighbours: Vec<(String, f64)>,
+        is_new_cluster: bool,
+        merged: Vec<u64>,
+        replayed: bool,
+    ) -> Self {
+        PyAssignment {
+            cluster,
+            neighbours,
+            is_new_cluster,
+            merged,
+            replayed,
+        }
+    }
+
+    /// Pickling: the fields, in the constructor's order.
+    fn __getnewargs__(&self) -> (u64, Vec<(String, f64)>, bool, Vec<u64>, bool) {
+        (
+            self.cluster,
+            self.neighbours.clone(),
+            self.is_new_cluster,
+            self.merged.clone(),
+            self.replayed,
+        )
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "Assignment(cluster={}, is_new_cluster={}, neighbours={}, merged={:?}, replayed={})",
@@ -275,7 +310,8 @@ impl PyAssignment {
 /// - ``cluster``: the cluster the text would join, or None;
 /// - ``neighbours``: verified similar articles in the index, most similar first, as
 ///   ``(id, similarity)``.
-#[pyclass(name = "QueryResult", module = "neardup", frozen, get_all)]
+#[pyclass(name = "QueryResult", module = "neardup", frozen, get_all, eq)]
+#[derive(PartialEq)]
 pub struct PyQueryResult {
     cluster: Option<u64>,
     neighbours: Vec<(String, f64)>,
@@ -283,6 +319,20 @@ pub struct PyQueryResult {
 
 #[pymethods]
 impl PyQueryResult {
+    /// A query result from its fields (what unpickling calls).
+    #[new]
+    fn new(cluster: Option<u64>, neighbours: Vec<(String, f64)>) -> Self {
+        PyQueryResult {
+            cluster,
+            neighbours,
+        }
+    }
+
+    /// Pickling: the fields, in the constructor's order.
+    fn __getnewargs__(&self) -> (Option<u64>, Vec<(String, f64)>) {
+        (self.cluster, self.neighbours.clone())
+    }
+
     fn __repr__(&self) -> String {
         let cluster = self
             .cluster

@@ -21,6 +21,7 @@ def test_insert_query_remove(corpus):
     assert a.cluster == b.cluster != c.cluster
     assert [n for n, _ in b.neighbours] == ["a"]
     assert len(index) == 3 and index.num_clusters() == 2
+    assert "a" in index and "zz" not in index
     assert index.cluster_of("b") == a.cluster and index.cluster_of("zz") is None
     ids, representative = index.members(a.cluster)
     assert ids == ["a", "b"] and representative in ids
@@ -94,3 +95,13 @@ def test_save_load_round_trip(tmp_path, corpus):
     index.save(str(path))  # str paths too; replaces the file
     assert neardup.Index.load(str(path)).to_bytes() == index.to_bytes()
     assert [p.name for p in tmp_path.iterdir()] == ["corpus.idx"]  # no temporary file left
+
+
+def test_results_pickle(corpus):
+    index = neardup.Index()
+    index.insert("a", STORY, 1)
+    for result in (index.insert("b", STORY + "!", 2), index.query(STORY), index.query("unrelated")):
+        clone = pickle.loads(pickle.dumps(result))
+        assert clone == result and type(clone) is type(result)
+    clusters = neardup.Clusterer().cluster(corpus)
+    assert pickle.loads(pickle.dumps(clusters)) == clusters

@@ -30,6 +30,17 @@ def cluster(
 class Cluster:
     """A group of texts that are copies or rewrites of each other."""
 
+    def __new__(
+        cls,
+        id: int,
+        members: list[int],
+        representative: int,
+        similarities: list[float],
+        edges: list[tuple[int, int, float]],
+    ) -> Cluster: ...
+    def __getnewargs__(
+        self,
+    ) -> tuple[int, list[int], int, list[float], list[tuple[int, int, float]]]: ...
     @property
     def id(self) -> int:
         """The smallest member index."""
@@ -85,6 +96,17 @@ class Clusterer:
 class Assignment:
     """Where an inserted article went."""
 
+    def __new__(
+        cls,
+        cluster: int,
+        neighbours: list[tuple[str, float]],
+        is_new_cluster: bool,
+        merged: list[int],
+        replayed: bool,
+    ) -> Assignment: ...
+    def __getnewargs__(self) -> tuple[int, list[tuple[str, float]], bool, list[int], bool]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
     @property
     def cluster(self) -> int: ...
     @property
@@ -100,6 +122,10 @@ class Assignment:
 class QueryResult:
     """What a query found, without inserting anything."""
 
+    def __new__(cls, cluster: int | None, neighbours: list[tuple[str, float]]) -> QueryResult: ...
+    def __getnewargs__(self) -> tuple[int | None, list[tuple[str, float]]]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
     @property
     def cluster(self) -> int | None: ...
     @property
@@ -140,6 +166,7 @@ class Index:
     @property
     def method(self) -> str: ...
     def __len__(self) -> int: ...
+    def __contains__(self, key: str, /) -> bool: ...
     def save(self, path: str | os.PathLike[str]) -> None:
         """Writes the index to ``path``."""
     @classmethod
