@@ -177,6 +177,14 @@ impl MinHasher {
         }
     }
 
+    /// The signature values of `shingles` into `values` (resized to `num_perm`). Repeated
+    /// shingles change no minimum, so raw shingles in text order give the values of their set.
+    pub(crate) fn sign_values_into(&self, shingles: &[u64], values: &mut Vec<u32>) {
+        values.clear();
+        values.resize(self.params.num_perm, u32::MAX);
+        update(values, &self.a, &self.b, shingles);
+    }
+
     /// Shingles and signs one text.
     pub fn sign(&self, text: &str) -> Signature {
         let mut shingler = self.shingler();
