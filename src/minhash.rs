@@ -326,6 +326,20 @@ mod tests {
     }
 
     #[test]
+    fn raw_shingles_sign_like_their_set() {
+        let h = hasher(128);
+        let text = "a rose is a rose is a rose is a rose, said the poet, a rose is a rose";
+        let mut shingler = h.shingler();
+        let mut raw = Vec::new();
+        shingler.raw_shingles_into(text, &mut raw);
+        let set = shingler.shingle(text);
+        assert!(raw.len() > set.len(), "the text repeats shingles");
+        let mut values = vec![7; 3];
+        h.sign_values_into(&raw, &mut values);
+        assert_eq!(values, h.sign_shingles(&set).values());
+    }
+
+    #[test]
     fn identical_texts_give_one() {
         let h = hasher(128);
         let a = h.sign("the quick brown fox jumps over the lazy dog today");

@@ -414,3 +414,25 @@ pub(crate) fn verify_with(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Preset;
+
+    #[test]
+    fn estimated_verification_measures_signatures() {
+        let config = Config::builder(Preset::NearDuplicate)
+            .verification(Verification::Estimated)
+            .build()
+            .unwrap();
+        let text = "the central bank raised interest rates by half a point on tuesday";
+        let other = "a new species of frog was found in the rainforests of northern peru";
+        let f = Features::compute(&config, &[text, text, other]).unwrap();
+        assert!(f.shingle_sets().is_none());
+        assert_eq!(f.similarity(0, 1), Some(1.0));
+        assert!(f.similarity(0, 2).unwrap() < 0.2);
+        let edges = f.verify(&f.candidates(&config).unwrap(), 0.8).unwrap();
+        assert_eq!(edges.len(), 1);
+    }
+}

@@ -700,3 +700,84 @@ fn place(sources: &[Source], source: usize, line: usize) -> String {
         format!("{name}:{line}")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(sources: &[Source], options: ReadOptions) -> Result<(Corpus, Vec<String>), CliError> {
+        let mut texts = Vec::new();
+        let mut progress = Progress::new(0, false);
+        let corpus = read_all(sources, options, &mut progress, &mut |chunk| {
+            texts.extend_from_slice(chunk);
+            Ok(())
+        })?;
+        Ok((corpus, texts))
+    }
+
+    #[test]
+    fn second_pass_gives_the_needed_texts_and_notices_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let jsonl = dir.path().join("a.jsonl");
+        let txt = dir.path().join("b.txt");
+        let lines: Vec<String> = (0..10_000)
+            .map(|i| format!("{{\"id\": {i}, \"text\": \"text number {i}\"}}\n\n"))
+            .collect();
+        std::fs::write(&jsonl, lines.concat()).unwrap();
+        std::fs::write(&txt, "a text file").unwrap();
+        let sources = Source::parse_all(&[
+            jsonl.to_string_lossy().into_owned(),
+            txt.to_string_lossy().into_owned(),
+        ])
+        .unwrap();
+        let (corpus, texts) = read(&sources, ReadOptions::default()).unwrap();
+        assert_eq!(corpus.len(), 10_001);
+        assert_eq!(texts.len(), 10_001);
+        assert_eq!((corpus.id(7), corpus.line(7)), ("7", 15));
+        assert_eq!(
+            corpus.id(10_000),
+            Value::String(sources[1].name()).to_string()
+        );
+        assert_eq!(corpus.range(1), 10_000..10_001);
+        let needed: Vec<u32> = vec![0, 3, 4096, 4097, 9_999, 10_000];
+        let again = |corpus: &Corpus| {
+            let mut got = Vec::new();
+            reread(&sources, corpus, &needed, false, &mut |chunk| {
+                got.extend_from_slice(chunk);
+                Ok(())
+            })
+            .map(|()| got)
+        };
+        let want: Vec<String> = needed.iter().map(|&d| texts[d as usize].clone()).collect();
+        assert_eq!(again(&corpus).unwrap(), want);
+        // A changed text is noticed, not clustered.
+        std::fs::write(&jsonl, lines.concat().replace("number 4097", "number x")).unwrap();
+        let err = again(&corpus).unwrap_err().to_string();
+        assert!(
+            err.contains("a.jsonl:8195") && err.contains("changed"),
+            "{err}"
+        );
+        // So is a file that lost lines.
+        std::fs::write(&jsonl, lines[..5000].concat()).unwrap();
+        assert!(again(&corpus).unwrap_err().to_string().contains("changed"));
+    }
+
+    #[test]
+    fn an_id_given_twice_names_both_places() {
+        let dir = tempfile::tempdir().unwrap();
+        let jsonl = dir.path().join("a.jsonl");
+        std::fs::write(
+            &jsonl,
+            "{\"id\": \"x\", \"text\": \"one\"}\n{\"id\": 1, \"text\": \"two\"}\n\
+             {\"id\": \"1\", \"text\": \"three\"}\n{\"id\": 1, \"text\": \"four\"}\n",
+        )
+        .unwrap();
+        let name = jsonl.to_string_lossy().into_owned();
+        let sources = Source::parse_all(std::slice::from_ref(&name)).unwrap();
+        let err = read(&sources, ReadOptions::default()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("{name}:4: id 1 given twice (first at {name}:2)")
+        );
+    }
+}

@@ -334,3 +334,182 @@ impl Pending {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Preset;
+    use crate::minhash::splitmix64;
+    use crate::shingle::ShingleConfig;
+
+    /// Base stories, edited copies (some words replaced), a huge bucket of one template, and
+    /// empty texts, shuffled: every path of linking gets exercised.
+    fn corpus() -> Vec<String> {
+        let mut state = 11;
+        let words: Vec<String> = (0..400).map(|i| format!("w{i}")).collect();
+        let mut pick = |n: u64| (splitmix64(&mut state) % n) as usize;
+        let mut texts = Vec::new();
+        for _ in 0..60 {
+            let base: Vec<&str> = (0..40 + pick(40))
+                .map(|_| words[pick(400)].as_str())
+                .collect();
+            texts.push(base.join(" "));
+            for _ in 0..pick(4) {
+                let copy: Vec<&str> = base
+                    .iter()
+                    .map(|w| {
+                        if pick(50) == 0 {
+                            words[pick(400)].as_str()
+                        } else {
+                            w
+                        }
+                    })
+                    .collect();
+                texts.push(copy.join(" "));
+            }
+        }
+        // Over MAX_BUCKET copies of each: huge buckets, paired by a window only.
+        for i in 0..500 {
+            texts.push(format!(
+                "the same template shared by many pages, page {}",
+                i % 2
+            ));
+        }
+        texts.extend(["".to_string(), "   ".to_string(), "one".to_string()]);
+        for i in (1..texts.len()).rev() {
+            texts.swap(i, pick(i as u64 + 1));
+        }
+        texts
+    }
+
+    fn configs() -> Vec<Config> {
+        let b = Config::builder;
+        vec![
+            Config::preset(Preset::NearDuplicate),
+            Config::preset(Preset::Rewrite),
+            b(Preset::NearDuplicate)
+                .threshold(0.6)
+                .chain_floor(Some(0.5))
+                .build()
+                .unwrap(),
+            b(Preset::NearDuplicate)
+                .verification(Verification::Estimated)
+                .build()
+                .unwrap(),
+            b(Preset::NearDuplicate)
+                .shingles(ShingleConfig::chars(5))
+                .build()
+                .unwrap(),
+            b(Preset::NearDuplicate)
+                .method(Method::SimHash)
+                .simhash_distance(6)
+                .build()
+                .unwrap(),
+        ]
+    }
+
+    /// Clusters `texts` through a batch fed `chunk` texts at a time.
+    fn in_chunks(clusterer: &Clusterer, texts: &[String], chunk: usize) -> Vec<Cluster> {
+        let mut batch = clusterer.batch().unwrap();
+        for part in texts.chunks(chunk) {
+            batch.add(part).unwrap();
+        }
+        assert_eq!(batch.len(), texts.len());
+        let mut pending = batch.candidates().unwrap();
+        let needed = pending.needed().to_vec();
+        assert!(needed.windows(2).all(|w| w[0] < w[1]));
+        for part in needed.chunks(chunk) {
+            let again: Vec<&str> = part.iter().map(|&i| texts[i as usize].as_str()).collect();
+            pending.supply(&again).unwrap();
+        }
+        pending.finish().unwrap()
+    }
+
+    #[test]
+    fn same_clusters_as_features_for_every_method_and_chunking() {
+        let texts = corpus();
+        for config in configs() {
+            let clusterer = Clusterer::with_config(config.clone()).unwrap();
+            let expected = clusterer
+                .cluster_features(&clusterer.features(&texts).unwrap())
+                .unwrap();
+            assert!(
+                expected.iter().any(|c| c.len() > 1),
+                "nothing clustered: {config:?}"
+            );
+            for chunk in [1, 7, texts.len()] {
+                assert_eq!(
+                    in_chunks(&clusterer, &texts, chunk),
+                    expected,
+                    "{config:?}, chunks of {chunk}"
+                );
+            }
+            assert_eq!(clusterer.cluster(&texts), expected, "{config:?}");
+        }
+    }
+
+    #[test]
+    fn exact_verification_rereads_only_candidate_documents() {
+        let texts = corpus();
+        let clusterer = Clusterer::new(Preset::NearDuplicate);
+        let mut batch = clusterer.batch().unwrap();
+        assert!(batch.needs_texts_again());
+        batch.add(&texts).unwrap();
+        let pending = batch.candidates().unwrap();
+        let needed = pending.needed();
+        assert!(!needed.is_empty() && needed.len() < texts.len());
+        // Every document of a multi-member cluster was needed.
+        for c in clusterer.cluster(&texts).iter().filter(|c| c.len() > 1) {
+            for &m in &c.members {
+                assert!(needed.binary_search(&(m as u32)).is_ok(), "{m}");
+            }
+        }
+        let simhash = Clusterer::with_config(configs()[5].clone()).unwrap();
+        let mut batch = simhash.batch().unwrap();
+        assert!(!batch.needs_texts_again());
+        batch.add(&texts).unwrap();
+        assert!(batch.candidates().unwrap().needed().is_empty());
+    }
+
+    #[test]
+    fn wrong_number_of_texts_is_an_error() {
+        let texts = corpus();
+        let clusterer = Clusterer::new(Preset::NearDuplicate);
+        let mut batch = clusterer.batch().unwrap();
+        batch.add(&texts).unwrap();
+        let mut pending = batch.candidates().unwrap();
+        let n = pending.needed().len();
+        let too_many = vec!["x"; n + 1];
+        assert!(matches!(
+            pending.supply(&too_many),
+            Err(Error::InvalidInput(_))
+        ));
+        pending.supply(&too_many[..n - 1]).unwrap();
+        assert_eq!(pending.needed().len(), 1);
+        assert!(matches!(pending.finish(), Err(Error::InvalidInput(_))));
+    }
+
+    #[test]
+    fn same_clusters_on_one_and_two_threads() {
+        let texts = corpus();
+        let clusterer = Clusterer::new(Preset::NearDuplicate);
+        let run = |threads| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| in_chunks(&clusterer, &texts, 13))
+        };
+        assert_eq!(run(1), run(2));
+    }
+
+    #[test]
+    fn empty_batch_has_no_clusters() {
+        for config in configs() {
+            let clusterer = Clusterer::with_config(config).unwrap();
+            let batch = clusterer.batch().unwrap();
+            assert!(batch.is_empty());
+            assert_eq!(batch.candidates().unwrap().finish().unwrap(), []);
+        }
+    }
+}
