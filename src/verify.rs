@@ -146,10 +146,10 @@ impl Measure for Features {
 impl Features {
     /// Appends the features of later documents made with the same settings (signatures or
     /// fingerprints; the weighted method's profiles depend on the whole batch and cannot be
-    /// appended). Returns `other` back if it cannot be appended.
-    pub(crate) fn append(&mut self, other: Features) -> Result<(), Features> {
+    /// appended). False, and nothing appended, if they cannot be.
+    pub(crate) fn append(&mut self, other: Features) -> bool {
         if self.made != other.made {
-            return Err(other);
+            return false;
         }
         match (&mut self.data, other.data) {
             (
@@ -161,7 +161,7 @@ impl Features {
             ) => {
                 signatures.extend(more);
                 sets.extend(more_sets);
-                Ok(())
+                true
             }
             (
                 Data::SimHash {
@@ -175,12 +175,9 @@ impl Features {
             ) => {
                 fingerprints.extend(more);
                 sizes.extend(more_sizes);
-                Ok(())
+                true
             }
-            (_, data) => Err(Features {
-                made: other.made,
-                data,
-            }),
+            _ => false,
         }
     }
 

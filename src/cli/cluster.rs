@@ -205,8 +205,7 @@ fn write_kept(
                     let (line_no, line, _) =
                         lines.next_line()?.ok_or_else(|| input::changed(&name, 0))?;
                     let same = line_no == corpus.line(doc)
-                        && input::parse_record(&line)
-                            .is_ok_and(|(id, _)| id.to_string() == corpus.id(doc));
+                        && input::record(&line).is_ok_and(|(id, _, _)| id == corpus.id(doc));
                     if !same {
                         return Err(input::changed(&name, line_no));
                     }

@@ -243,10 +243,10 @@ impl Chunks<'_> {
 }
 
 /// One parsed record: the id as JSON text, the text and its hash.
-type Record = (String, String, u64);
+pub type Record = (String, String, u64);
 
 /// A parsed JSON Lines record with its id serialized and its text hashed.
-fn record(line: &str) -> Result<Record, String> {
+pub fn record(line: &str) -> Result<Record, String> {
     let (id, text) = parse_record(line)?;
     let hash = xxh3_64(text.as_bytes());
     Ok((id.to_string(), text, hash))

@@ -148,7 +148,7 @@ impl Batch {
                 match features {
                     None => *features = Some(more),
                     Some(f) => {
-                        if f.append(more).is_err() {
+                        if !f.append(more) {
                             return Err(Error::InvalidInput(
                                 "features of one batch must be appendable".into(),
                             ));
