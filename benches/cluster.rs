@@ -1,5 +1,6 @@
 //! End to end: `Clusterer::cluster` on Reuters-21578 (or a generated corpus when it is absent)
-//! with both presets, one thread and all threads.
+//! with both presets, one thread and all threads, and the near-duplicate preset through the
+//! features path (`cluster_features`) for comparison.
 //!
 //! ```text
 //! cargo bench --bench cluster
@@ -35,6 +36,18 @@ fn cluster(c: &mut Criterion) {
             });
         }
     }
+    // The features path `Clusterer::cluster` took before the batch path: every shingle set
+    // kept, none made twice. The difference is the cost of re-shingling candidate documents.
+    let clusterer = Clusterer::new(Preset::NearDuplicate);
+    g.bench_function(format!("near-duplicate_features_{threads}t"), |b| {
+        b.iter(|| {
+            let features = clusterer.features(&texts).expect("features");
+            clusterer
+                .cluster_features(&features)
+                .expect("clusters")
+                .len()
+        })
+    });
     g.finish();
 }
 

@@ -19,7 +19,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{Config, Preset};
 use crate::error::Error;
-use crate::verify::{Edge, Features};
+use crate::verify::{Edge, Features, Measure};
+
+mod batch;
+pub use batch::{Batch, Pending};
 
 /// A group of documents that are copies or rewrites of each other.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -110,8 +113,28 @@ impl Clusterer {
 
     /// [`Clusterer::cluster`], failing instead of panicking with more than `u32::MAX` texts.
     pub fn try_cluster<T: AsRef<str> + Sync>(&self, texts: &[T]) -> Result<Vec<Cluster>, Error> {
-        let features = self.features(texts)?;
-        self.cluster_features(&features)
+        if self.config.method == crate::config::Method::Weighted {
+            // The batch path would copy every text to hold it: the same clusters, directly.
+            let features = self.features(texts)?;
+            return self.cluster_features(&features);
+        }
+        let mut batch = self.batch()?;
+        batch.add(texts)?;
+        let mut pending = batch.candidates()?;
+        let again: Vec<&str> = pending
+            .needed()
+            .iter()
+            .map(|&i| texts[i as usize].as_ref())
+            .collect();
+        pending.supply(&again)?;
+        pending.finish()
+    }
+
+    /// A [`Batch`] to add documents to in chunks: the same clusters as [`Clusterer::cluster`]
+    /// without holding every text (or, with exact verification, every shingle set). Fails only
+    /// if the configuration is invalid.
+    pub fn batch(&self) -> Result<Batch, Error> {
+        Batch::new(self)
     }
 
     /// The features (signatures, fingerprints or profiles) of `texts` under this configuration.
@@ -162,8 +185,8 @@ pub fn link(
 }
 
 /// [`link`] of edges known to be in range.
-fn link_checked(features: &Features, mut edges: Vec<Edge>, floor: Option<f64>) -> Vec<Cluster> {
-    let n = features.len();
+fn link_checked(features: &impl Measure, mut edges: Vec<Edge>, floor: Option<f64>) -> Vec<Cluster> {
+    let n = features.count();
     edges.par_sort_unstable_by(|x, y| {
         y.similarity
             .total_cmp(&x.similarity)
@@ -275,7 +298,7 @@ impl UnionFind {
 /// Picks the representative (the guard's, whose similarity to every member it checked, or
 /// else the member with the strongest edges) and measures every member against it.
 fn finish(
-    features: &Features,
+    features: &impl Measure,
     members: Vec<usize>,
     edges: Vec<Edge>,
     guard_rep: Option<usize>,

@@ -177,6 +177,14 @@ impl MinHasher {
         }
     }
 
+    /// The signature values of `shingles` into `values` (resized to `num_perm`). Repeated
+    /// shingles change no minimum, so raw shingles in text order give the values of their set.
+    pub(crate) fn sign_values_into(&self, shingles: &[u64], values: &mut Vec<u32>) {
+        values.clear();
+        values.resize(self.params.num_perm, u32::MAX);
+        update(values, &self.a, &self.b, shingles);
+    }
+
     /// Shingles and signs one text.
     pub fn sign(&self, text: &str) -> Signature {
         let mut shingler = self.shingler();
@@ -315,6 +323,20 @@ mod tests {
                 assert_eq!(got, min);
             }
         }
+    }
+
+    #[test]
+    fn raw_shingles_sign_like_their_set() {
+        let h = hasher(128);
+        let text = "a rose is a rose is a rose is a rose, said the poet, a rose is a rose";
+        let mut shingler = h.shingler();
+        let mut raw = Vec::new();
+        shingler.raw_shingles_into(text, &mut raw);
+        let set = shingler.shingle(text);
+        assert!(raw.len() > set.len(), "the text repeats shingles");
+        let mut values = vec![7; 3];
+        h.sign_values_into(&raw, &mut values);
+        assert_eq!(values, h.sign_shingles(&set).values());
     }
 
     #[test]

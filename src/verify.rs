@@ -119,7 +119,68 @@ enum Data {
     Weighted(Profiles),
 }
 
+/// What linking needs from a batch's features: how similar two documents are and how much
+/// content one has. [`Features`] answers for every document; the batch path's exact store
+/// answers for the documents in candidate pairs, the only ones linking asks about.
+pub(crate) trait Measure: Sync {
+    /// Number of documents.
+    fn count(&self) -> usize;
+    /// Similarity of documents known to be in range.
+    fn similarity_at(&self, a: usize, b: usize) -> f64;
+    /// Content of a document known to be in range.
+    fn content_at(&self, i: usize) -> f64;
+}
+
+impl Measure for Features {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn similarity_at(&self, a: usize, b: usize) -> f64 {
+        Features::similarity_at(self, a, b)
+    }
+    fn content_at(&self, i: usize) -> f64 {
+        Features::content_at(self, i)
+    }
+}
+
 impl Features {
+    /// Appends the features of later documents made with the same settings (signatures or
+    /// fingerprints; the weighted method's profiles depend on the whole batch and cannot be
+    /// appended). False, and nothing appended, if they cannot be.
+    pub(crate) fn append(&mut self, other: Features) -> bool {
+        if self.made != other.made {
+            return false;
+        }
+        match (&mut self.data, other.data) {
+            (
+                Data::MinHash { signatures, sets },
+                Data::MinHash {
+                    signatures: more,
+                    sets: more_sets,
+                },
+            ) => {
+                signatures.extend(more);
+                sets.extend(more_sets);
+                true
+            }
+            (
+                Data::SimHash {
+                    fingerprints,
+                    sizes,
+                },
+                Data::SimHash {
+                    fingerprints: more,
+                    sizes: more_sizes,
+                },
+            ) => {
+                fingerprints.extend(more);
+                sizes.extend(more_sizes);
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// Computes the features of `texts` under `config`, in parallel. Fails if the configuration
     /// is invalid or there are more than `u32::MAX` texts.
     pub fn compute<T: AsRef<str> + Sync>(config: &Config, texts: &[T]) -> Result<Self, Error> {
@@ -144,6 +205,9 @@ impl Features {
                         },
                     )
                     .unzip();
+                // Without exact verification no set is kept, and similarity falls back to the
+                // signatures only when there are no sets at all.
+                let sets = if keep { sets } else { Vec::new() };
                 Data::MinHash { signatures, sets }
             }
             Method::SimHash => {
@@ -326,14 +390,46 @@ impl Features {
 
     /// [`Features::verify`] of pairs known to be in range.
     pub(crate) fn verify_pairs(&self, candidates: &[Pair], threshold: f64) -> Vec<Edge> {
-        candidates
-            .par_iter()
-            .filter_map(|&(a, b)| {
-                let (a, b) = (a as usize, b as usize);
-                let similarity = self.similarity_at(a, b);
-                // A tiny tolerance so a pair exactly at the threshold is not lost to rounding.
-                (similarity >= threshold - 1e-9).then_some(Edge { a, b, similarity })
-            })
-            .collect()
+        verify_with(self, candidates, threshold)
+    }
+}
+
+/// The candidates whose similarity under `measure` reaches `threshold`, as edges in candidate
+/// order; the pairs must be in range.
+pub(crate) fn verify_with(
+    measure: &impl Measure,
+    candidates: &[Pair],
+    threshold: f64,
+) -> Vec<Edge> {
+    candidates
+        .par_iter()
+        .filter_map(|&(a, b)| {
+            let (a, b) = (a as usize, b as usize);
+            let similarity = measure.similarity_at(a, b);
+            // A tiny tolerance so a pair exactly at the threshold is not lost to rounding.
+            (similarity >= threshold - 1e-9).then_some(Edge { a, b, similarity })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Preset;
+
+    #[test]
+    fn estimated_verification_measures_signatures() {
+        let config = Config::builder(Preset::NearDuplicate)
+            .verification(Verification::Estimated)
+            .build()
+            .unwrap();
+        let text = "the central bank raised interest rates by half a point on tuesday";
+        let other = "a new species of frog was found in the rainforests of northern peru";
+        let f = Features::compute(&config, &[text, text, other]).unwrap();
+        assert!(f.shingle_sets().is_none());
+        assert_eq!(f.similarity(0, 1), Some(1.0));
+        assert!(f.similarity(0, 2).unwrap() < 0.2);
+        let edges = f.verify(&f.candidates(&config).unwrap(), 0.8).unwrap();
+        assert_eq!(edges.len(), 1);
     }
 }

@@ -5,22 +5,11 @@ use std::io::{self, Write};
 use std::time::Instant;
 
 use neardup::{Cluster, Clusterer};
-use serde::Serialize;
-use serde_json::Value;
 
 use super::args::{ClusterArgs, DedupArgs, EngineArgs, Keep};
 use super::error::CliError;
 use super::input::{self, Corpus, JsonLines, ReadOptions, Source};
 use super::progress::Progress;
-
-/// One output line of `cluster`.
-#[derive(Serialize)]
-struct Assignment<'a> {
-    id: &'a Value,
-    cluster: &'a Value,
-    representative: bool,
-    similarity: f64,
-}
 
 /// The documents and clusters of one run; texts are gone.
 struct Clustered {
@@ -30,12 +19,10 @@ struct Clustered {
     started: Instant,
 }
 
-/// Reads, validates and clusters the inputs; texts are dropped once features are computed.
-fn run_engine(
-    engine: &EngineArgs,
-    inputs: &[String],
-    keep_stdin_lines: bool,
-) -> Result<Clustered, CliError> {
+/// Reads, validates and clusters the inputs. Texts are signed a chunk at a time as they are
+/// read and dropped; with exact verification the inputs are read a second time for the texts
+/// of the documents in candidate pairs (stdin from a temporary copy).
+fn run_engine(engine: &EngineArgs, inputs: &[String], dedup: bool) -> Result<Clustered, CliError> {
     let started = Instant::now();
     let config = engine.config()?;
     if engine.explain {
@@ -44,24 +31,37 @@ fn run_engine(
     let clusterer = Clusterer::with_config(config)?;
     let sources = Source::parse_all(inputs)?;
     let mut progress = Progress::new(input::total_size(&sources), engine.progress);
+    let mut batch = clusterer.batch()?;
     let options = ReadOptions {
         lossy: engine.lossy,
-        keep_stdin_lines,
+        keep_lengths: dedup,
+        spill_stdin: dedup || batch.needs_texts_again(),
     };
-    let read = input::read_all(&sources, options, &mut progress);
-    let mut corpus = match read {
+    let read = input::read_all(&sources, options, &mut progress, &mut |texts| {
+        Ok(batch.add(texts)?)
+    });
+    let corpus = match read {
         Ok(corpus) => corpus,
         Err(e) => {
             progress.finish();
             return Err(e);
         }
     };
-    progress.stage("signing");
-    let features = clusterer.features(&corpus.texts)?;
-    corpus.texts = Vec::new();
+    progress.stage("candidates");
+    let mut pending = batch.candidates()?;
+    if !pending.needed().is_empty() {
+        progress.stage("verifying");
+        let needed = pending.needed().to_vec();
+        let again = input::reread(&sources, &corpus, &needed, engine.lossy, &mut |texts| {
+            Ok(pending.supply(texts)?)
+        });
+        if let Err(e) = again {
+            progress.finish();
+            return Err(e);
+        }
+    }
     progress.stage("clustering");
-    let clusters = clusterer.cluster_features(&features)?;
-    drop(features);
+    let clusters = pending.finish()?;
     progress.finish();
     Ok(Clustered {
         corpus,
@@ -74,34 +74,40 @@ fn run_engine(
 /// Runs `neardup cluster`.
 pub fn cluster(args: &ClusterArgs) -> Result<(), CliError> {
     let run = run_engine(&args.engine, &args.inputs, false)?;
-    let ids = &run.corpus.ids;
+    let corpus = &run.corpus;
+    let n = corpus.len();
     // Each document's cluster (by position) and similarity to the representative.
-    let mut of_doc = vec![(0usize, 0.0f64); ids.len()];
+    let mut of_doc = vec![(0u32, 0.0f64); n];
     for (c, cluster) in run.clusters.iter().enumerate() {
         for (&m, &s) in cluster.members.iter().zip(&cluster.similarities) {
-            of_doc[m] = (c, s);
+            of_doc[m] = (c as u32, s);
         }
     }
-    let mut out = Vec::with_capacity(ids.len() * 80);
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::with_capacity(1 << 20, stdout.lock());
     for (doc, &(c, similarity)) in of_doc.iter().enumerate() {
-        let cluster = &run.clusters[c];
-        let line = Assignment {
-            id: &ids[doc],
-            cluster: &ids[cluster.members[0]],
-            representative: cluster.representative == doc,
-            similarity,
-        };
-        serde_json::to_writer(&mut out, &line).map_err(|e| CliError::Write(e.into()))?;
-        out.push(b'\n');
+        let cluster = &run.clusters[c as usize];
+        // The ids are JSON text already: the line is what serializing
+        // {"id", "cluster", "representative", "similarity"} gives.
+        write!(
+            out,
+            "{{\"id\":{},\"cluster\":{},\"representative\":{},\"similarity\":",
+            corpus.id(doc),
+            corpus.id(cluster.members[0]),
+            cluster.representative == doc
+        )
+        .map_err(CliError::Write)?;
+        serde_json::to_writer(&mut out, &similarity).map_err(|e| CliError::Write(e.into()))?;
+        out.write_all(b"}\n").map_err(CliError::Write)?;
     }
-    write_stdout(&out)?;
+    out.flush().map_err(CliError::Write)?;
     let seconds = run.started.elapsed().as_secs_f64();
     eprintln!(
         "neardup cluster: {}, {}, largest {}, {}",
-        count(ids.len(), "document"),
+        count(n, "document"),
         count(run.clusters.len(), "cluster"),
         largest(&run.clusters),
-        timing(ids.len(), seconds)
+        timing(n, seconds)
     );
     Ok(())
 }
@@ -156,31 +162,30 @@ fn write_kept(
     out: &mut impl Write,
 ) -> Result<(), CliError> {
     let corpus = &run.corpus;
-    let mut stdin_lines = corpus.stdin_lines.iter();
-    let mut doc = 0;
     for (index, source) in run.sources.iter().enumerate() {
         let name = source.name();
+        let range = corpus.range(index);
         match source {
             Source::Text(path) => {
-                if keep[doc] {
+                if range.clone().any(|doc| keep[doc]) {
                     let bytes = std::fs::read(path).map_err(|e| CliError::Read {
                         file: name.clone(),
                         source: e,
                     })?;
                     // Validated (and warned about) on the first pass.
                     let text = String::from_utf8_lossy(&bytes);
-                    let record = serde_json::json!({ "id": &corpus.ids[doc], "text": text });
+                    let record = serde_json::json!({ "id": name, "text": text });
                     write_line(out, &record.to_string())?;
                 }
-                doc += 1;
             }
             Source::Stdin => {
-                while doc < corpus.len() && corpus.origins[doc].source == index {
-                    let line = stdin_lines.next().ok_or_else(|| changed(&name, 0))?;
+                let mut lines = corpus.stdin_lines()?;
+                for doc in range {
+                    let (_, line, _) =
+                        lines.next_line()?.ok_or_else(|| input::changed(&name, 0))?;
                     if keep[doc] {
-                        write_line(out, line)?;
+                        write_line(out, &line)?;
                     }
-                    doc += 1;
                 }
             }
             Source::JsonLines(path) => {
@@ -190,18 +195,21 @@ fn write_kept(
                 })?;
                 // Warnings were given on the first pass.
                 let mut lines = JsonLines::new(file, &name, lossy).quiet();
-                while doc < corpus.len() && corpus.origins[doc].source == index {
-                    let (line_no, line, _) = lines.next_line()?.ok_or_else(|| changed(&name, 0))?;
-                    if keep[doc] {
-                        let same = line_no == corpus.origins[doc].line
-                            && input::parse_record(&line)
-                                .is_ok_and(|(id, _)| id == corpus.ids[doc]);
-                        if !same {
-                            return Err(changed(&name, line_no));
+                for doc in range {
+                    if !keep[doc] {
+                        if !lines.skip_line()? {
+                            return Err(input::changed(&name, 0));
                         }
-                        write_line(out, &line)?;
+                        continue;
                     }
-                    doc += 1;
+                    let (line_no, line, _) =
+                        lines.next_line()?.ok_or_else(|| input::changed(&name, 0))?;
+                    let same = line_no == corpus.line(doc)
+                        && input::record(&line).is_ok_and(|(id, _, _)| id == corpus.id(doc));
+                    if !same {
+                        return Err(input::changed(&name, line_no));
+                    }
+                    write_line(out, &line)?;
                 }
             }
         }
@@ -209,25 +217,9 @@ fn write_kept(
     Ok(())
 }
 
-fn changed(name: &str, line: usize) -> CliError {
-    CliError::Line {
-        file: name.to_string(),
-        line,
-        message: "the file changed while neardup was reading it; output is incomplete".into(),
-    }
-}
-
 fn write_line(out: &mut impl Write, line: &str) -> Result<(), CliError> {
     out.write_all(line.as_bytes())
         .and_then(|()| out.write_all(b"\n"))
-        .map_err(CliError::Write)
-}
-
-fn write_stdout(bytes: &[u8]) -> Result<(), CliError> {
-    let mut stdout = io::stdout().lock();
-    stdout
-        .write_all(bytes)
-        .and_then(|()| stdout.flush())
         .map_err(CliError::Write)
 }
 

@@ -6,11 +6,12 @@
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::PathBuf;
 
 use rayon::prelude::*;
 use serde_json::Value;
+use xxhash_rust::xxh3::xxh3_64;
 
 use super::error::CliError;
 use super::progress::Progress;
@@ -78,43 +79,133 @@ impl Source {
     }
 }
 
-/// Where a document came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Origin {
-    /// Index of its INPUT argument.
-    pub source: usize,
-    /// 1-based line number in a JSON Lines input (0 for a `.txt` file).
-    pub line: usize,
-}
-
 /// How to read.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ReadOptions {
     /// Replace invalid UTF-8 with U+FFFD (with a warning) instead of failing.
     pub lossy: bool,
-    /// Keep the raw JSON lines read from stdin (for `dedup`, which cannot read stdin twice).
-    pub keep_stdin_lines: bool,
+    /// Keep each document's length in characters (for `dedup --keep longest`).
+    pub keep_lengths: bool,
+    /// Copy the lines read from stdin to a temporary file, so a later pass can read them again
+    /// (stdin itself cannot be read twice).
+    pub spill_stdin: bool,
 }
 
-/// All documents of a run, in input order.
+/// What a run keeps of every document once its text is signed and dropped: its id (as JSON
+/// text, in one arena), its line, a hash of its text (so a second pass notices a file that
+/// changed), and where each input's documents start.
 #[derive(Debug, Default)]
 pub struct Corpus {
-    /// Each document's id, a JSON string or number, as given.
-    pub ids: Vec<Value>,
-    /// Each document's text (emptied once features are computed).
-    pub texts: Vec<String>,
-    /// Each document's length in characters.
+    /// The ids' JSON text, one after another.
+    id_text: String,
+    /// Where each id ends in `id_text`.
+    id_ends: Vec<usize>,
+    /// Each document's 1-based line in its JSON Lines input (0 for a `.txt` file).
+    lines: Vec<u64>,
+    /// Each document's text hash.
+    hashes: Vec<u64>,
+    /// Each document's length in characters, when [`ReadOptions::keep_lengths`].
     pub lengths: Vec<usize>,
-    /// Where each document came from.
-    pub origins: Vec<Origin>,
-    /// The raw lines of stdin documents, in order, when [`ReadOptions::keep_stdin_lines`].
-    pub stdin_lines: Vec<String>,
+    /// Each INPUT's first document.
+    starts: Vec<usize>,
+    /// The lines read from stdin, when [`ReadOptions::spill_stdin`].
+    spill: Option<Spill>,
 }
 
 impl Corpus {
     /// Number of documents.
     pub fn len(&self) -> usize {
-        self.ids.len()
+        self.id_ends.len()
+    }
+
+    /// Document `doc`'s id as JSON text (a string or a number, as given).
+    pub fn id(&self, doc: usize) -> &str {
+        let start = if doc == 0 { 0 } else { self.id_ends[doc - 1] };
+        &self.id_text[start..self.id_ends[doc]]
+    }
+
+    /// The documents of INPUT `source`.
+    pub fn range(&self, source: usize) -> std::ops::Range<usize> {
+        let start = self.starts.get(source).copied().unwrap_or(self.len());
+        let end = self.starts.get(source + 1).copied().unwrap_or(self.len());
+        start..end
+    }
+
+    /// Document `doc`'s 1-based line in its JSON Lines input (0 for a `.txt` file).
+    pub fn line(&self, doc: usize) -> usize {
+        self.lines[doc] as usize
+    }
+
+    /// A reader of the stdin lines kept by [`ReadOptions::spill_stdin`], from the start.
+    pub fn stdin_lines(&self) -> Result<JsonLines<File>, CliError> {
+        Ok(JsonLines::new(self.stdin_file()?, STDIN_NAME, false).quiet())
+    }
+
+    /// The file of stdin lines kept by [`ReadOptions::spill_stdin`], from the start.
+    fn stdin_file(&self) -> Result<File, CliError> {
+        let spill = self.spill.as_ref().ok_or_else(|| CliError::Read {
+            file: STDIN_NAME.into(),
+            source: io::Error::other("standard input was not kept for a second pass"),
+        })?;
+        let mut file = spill
+            .file
+            .try_clone()
+            .map_err(|e| read_error(STDIN_NAME, e))?;
+        file.seek(SeekFrom::Start(0))
+            .map_err(|e| read_error(STDIN_NAME, e))?;
+        Ok(file)
+    }
+
+    fn push(&mut self, id: &str, text: &str, hash: u64, line: usize, options: ReadOptions) {
+        self.id_text.push_str(id);
+        self.id_ends.push(self.id_text.len());
+        self.lines.push(line as u64);
+        self.hashes.push(hash);
+        if options.keep_lengths {
+            self.lengths.push(text.chars().count());
+        }
+    }
+
+    /// The place of document `doc`, for messages: `file` or `file:line`.
+    fn place(&self, sources: &[Source], doc: usize) -> String {
+        let source = self.starts.partition_point(|&s| s <= doc).saturating_sub(1);
+        place(sources, source, self.line(doc))
+    }
+}
+
+/// A temporary file holding the lines read from stdin; removed when dropped.
+#[derive(Debug)]
+struct Spill {
+    file: File,
+    path: PathBuf,
+}
+
+impl Spill {
+    fn create() -> Result<Spill, CliError> {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let path = std::env::temp_dir().join(format!(
+            "neardup-stdin-{}-{nanos}.jsonl",
+            std::process::id()
+        ));
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(|e| CliError::Read {
+                file: path.to_string_lossy().into_owned(),
+                source: e,
+            })?;
+        Ok(Spill { file, path })
+    }
+}
+
+impl Drop for Spill {
+    fn drop(&mut self) {
+        // Best effort: a temporary file left behind is no reason to fail a finished run.
+        let _ = std::fs::remove_file(&self.path);
     }
 }
 
@@ -123,32 +214,70 @@ pub fn total_size(sources: &[Source]) -> u64 {
     sources.iter().map(Source::size).sum()
 }
 
-/// Reads and validates every input, in order. Fails on the first bad file or line.
+/// Lines read and parsed together; results are taken in order, so the first bad line is still
+/// the one reported.
+const CHUNK: usize = 4096;
+
+/// Texts waiting to be handed to the sink, a chunk at a time.
+struct Chunks<'a> {
+    texts: Vec<String>,
+    sink: &'a mut dyn FnMut(&[String]) -> Result<(), CliError>,
+}
+
+impl Chunks<'_> {
+    fn push(&mut self, text: String) -> Result<(), CliError> {
+        self.texts.push(text);
+        if self.texts.len() >= CHUNK {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), CliError> {
+        if !self.texts.is_empty() {
+            (self.sink)(&self.texts)?;
+            self.texts.clear();
+        }
+        Ok(())
+    }
+}
+
+/// One parsed record: the id as JSON text, the text and its hash.
+pub type Record = (String, String, u64);
+
+/// A parsed JSON Lines record with its id serialized and its text hashed.
+pub fn record(line: &str) -> Result<Record, String> {
+    let (id, text) = parse_record(line)?;
+    let hash = xxh3_64(text.as_bytes());
+    Ok((id.to_string(), text, hash))
+}
+
+/// Reads and validates every input, in order, handing the texts to `sink` in chunks (in input
+/// order) and keeping only ids, lines and text hashes. Fails on the first bad file or line.
 pub fn read_all(
     sources: &[Source],
     options: ReadOptions,
     progress: &mut Progress,
+    sink: &mut dyn FnMut(&[String]) -> Result<(), CliError>,
 ) -> Result<Corpus, CliError> {
     let mut corpus = Corpus::default();
-    // Each id's JSON form, and where it was first seen, to reject an id given twice.
-    let mut seen: HashMap<String, (usize, usize)> = HashMap::new();
+    let mut seen = Seen::default();
+    let mut chunks = Chunks {
+        texts: Vec::new(),
+        sink,
+    };
     for (index, source) in sources.iter().enumerate() {
+        corpus.starts.push(corpus.len());
         let name = source.name();
         match source {
             Source::Text(path) => {
-                let id = Value::String(name.clone());
-                check_unique(&mut seen, sources, &id, index, 0)?;
+                let id = Value::String(name.clone()).to_string();
+                seen.check(&corpus, sources, &id, index, 0)?;
                 let bytes = std::fs::read(path).map_err(|e| read_error(&name, e))?;
                 progress.read(bytes.len() as u64);
-                let text = decode_file(bytes, &name, options.lossy)?;
-                corpus.push(
-                    id,
-                    text,
-                    Origin {
-                        source: index,
-                        line: 0,
-                    },
-                );
+                let text = decode(bytes, &name, options.lossy, false)?;
+                corpus.push(&id, &text, xxh3_64(text.as_bytes()), 0, options);
+                chunks.push(text)?;
             }
             Source::JsonLines(_) | Source::Stdin => {
                 let reader: Box<dyn Read> = match source {
@@ -157,27 +286,165 @@ pub fn read_all(
                     }
                     _ => Box::new(io::stdin().lock()),
                 };
-                read_json_lines(
-                    reader,
-                    index,
-                    sources,
-                    options,
-                    &mut seen,
-                    &mut corpus,
-                    progress,
-                )?;
+                let mut spill = match source {
+                    Source::Stdin if options.spill_stdin => Some(Spill::create()?),
+                    _ => None,
+                };
+                let mut writer = match &spill {
+                    Some(s) => Some(io::BufWriter::with_capacity(
+                        1 << 20,
+                        s.file.try_clone().map_err(|e| read_error(STDIN_NAME, e))?,
+                    )),
+                    None => None,
+                };
+                let mut lines = JsonLines::new(reader, &name, options.lossy);
+                let mut batch: Vec<(usize, String, u64)> = Vec::with_capacity(CHUNK);
+                loop {
+                    let mut read_error = None;
+                    while batch.len() < CHUNK {
+                        match lines.next_line() {
+                            Ok(Some(line)) => batch.push(line),
+                            Ok(None) => break,
+                            Err(e) => {
+                                read_error = Some(e);
+                                break;
+                            }
+                        }
+                    }
+                    if batch.is_empty() && read_error.is_none() {
+                        break;
+                    }
+                    let parsed: Vec<Result<Record, String>> =
+                        batch.par_iter().map(|(_, line, _)| record(line)).collect();
+                    for ((line_no, line, bytes), parsed) in batch.drain(..).zip(parsed) {
+                        progress.read(bytes);
+                        let (id, text, hash) = parsed.map_err(|message| CliError::Line {
+                            file: name.clone(),
+                            line: line_no,
+                            message,
+                        })?;
+                        seen.check(&corpus, sources, &id, index, line_no)?;
+                        corpus.push(&id, &text, hash, line_no, options);
+                        if let Some(w) = &mut writer {
+                            w.write_all(line.as_bytes())
+                                .and_then(|()| w.write_all(b"\n"))
+                                .map_err(|e| spill_error(spill.as_ref(), e))?;
+                        }
+                        chunks.push(text)?;
+                    }
+                    if let Some(e) = read_error {
+                        return Err(e);
+                    }
+                }
+                if let Some(w) = writer {
+                    w.into_inner()
+                        .map_err(|e| spill_error(spill.as_ref(), e.into_error()))?;
+                }
+                if let Some(s) = spill.take() {
+                    corpus.spill = Some(s);
+                }
             }
         }
     }
+    chunks.flush()?;
     Ok(corpus)
 }
 
-impl Corpus {
-    fn push(&mut self, id: Value, text: String, origin: Origin) {
-        self.lengths.push(text.chars().count());
-        self.ids.push(id);
-        self.texts.push(text);
-        self.origins.push(origin);
+fn spill_error(spill: Option<&Spill>, source: io::Error) -> CliError {
+    CliError::Read {
+        file: spill.map_or_else(String::new, |s| s.path.to_string_lossy().into_owned()),
+        source,
+    }
+}
+
+/// Reads the texts of the documents `needed` (ascending) again, checking each is the one read
+/// before, and hands them to `sink` in chunks, in order. Lines of other documents are skipped
+/// unparsed.
+pub fn reread(
+    sources: &[Source],
+    corpus: &Corpus,
+    needed: &[u32],
+    lossy: bool,
+    sink: &mut dyn FnMut(&[String]) -> Result<(), CliError>,
+) -> Result<(), CliError> {
+    let mut chunks = Chunks {
+        texts: Vec::new(),
+        sink,
+    };
+    let mut next = needed.iter().map(|&d| d as usize).peekable();
+    for (index, source) in sources.iter().enumerate() {
+        let range = corpus.range(index);
+        if next.peek().is_none_or(|&d| d >= range.end) {
+            continue;
+        }
+        let name = source.name();
+        let check = |doc: usize, line: usize, id: &str, hash: u64| {
+            if id == corpus.id(doc) && hash == corpus.hashes[doc] {
+                Ok(())
+            } else {
+                Err(changed(&name, line))
+            }
+        };
+        match source {
+            Source::Text(path) => {
+                next.next();
+                let bytes = std::fs::read(path).map_err(|e| read_error(&name, e))?;
+                let text = decode(bytes, &name, lossy, true)?;
+                check(
+                    range.start,
+                    0,
+                    corpus.id(range.start),
+                    xxh3_64(text.as_bytes()),
+                )?;
+                chunks.push(text)?;
+            }
+            Source::JsonLines(_) | Source::Stdin => {
+                let mut lines: JsonLines<Box<dyn Read>> = match source {
+                    Source::JsonLines(path) => {
+                        let file = File::open(path).map_err(|e| read_error(&name, e))?;
+                        JsonLines::new(Box::new(file) as Box<dyn Read>, &name, lossy).quiet()
+                    }
+                    _ => JsonLines::new(Box::new(corpus.stdin_file()?) as _, &name, false).quiet(),
+                };
+                let mut batch: Vec<(usize, usize, String)> = Vec::with_capacity(CHUNK);
+                let mut doc = range.start;
+                while let Some(&want) = next.peek().filter(|&&d| d < range.end) {
+                    if doc < want {
+                        if !lines.skip_line()? {
+                            return Err(changed(&name, lines.line_no));
+                        }
+                        doc += 1;
+                        continue;
+                    }
+                    let (line_no, line, _) = lines
+                        .next_line()?
+                        .ok_or_else(|| changed(&name, lines.line_no))?;
+                    batch.push((doc, line_no, line));
+                    next.next();
+                    doc += 1;
+                    let last = next.peek().is_none_or(|&d| d >= range.end);
+                    if batch.len() == CHUNK || last {
+                        let parsed: Vec<Result<Record, String>> =
+                            batch.par_iter().map(|(_, _, line)| record(line)).collect();
+                        for ((doc, line_no, _), parsed) in batch.drain(..).zip(parsed) {
+                            let (id, text, hash) = parsed.map_err(|_| changed(&name, line_no))?;
+                            check(doc, line_no, &id, hash)?;
+                            chunks.push(text)?;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    chunks.flush()
+}
+
+/// The error for an input that is not what the first pass read.
+pub fn changed(name: &str, line: usize) -> CliError {
+    CliError::Line {
+        file: name.to_string(),
+        line,
+        message: "the file changed while neardup was reading it; output is incomplete".into(),
     }
 }
 
@@ -190,15 +457,22 @@ fn read_error(name: &str, source: io::Error) -> CliError {
 
 /// A whole `.txt` file as text: UTF-8, or lossily decoded with a warning.
 pub fn decode_file(bytes: Vec<u8>, name: &str, lossy: bool) -> Result<String, CliError> {
+    decode(bytes, name, lossy, false)
+}
+
+/// [`decode_file`], without the warning when `quiet` (a second pass).
+fn decode(bytes: Vec<u8>, name: &str, lossy: bool, quiet: bool) -> Result<String, CliError> {
     match String::from_utf8(bytes) {
         Ok(text) => Ok(text),
         Err(e) => {
             let offset = e.utf8_error().valid_up_to();
             if lossy {
-                warn(&format!(
-                    "{name}: not valid UTF-8 (first bad byte at offset {offset}); invalid bytes \
-                     replaced with U+FFFD"
-                ));
+                if !quiet {
+                    warn(&format!(
+                        "{name}: not valid UTF-8 (first bad byte at offset {offset}); invalid \
+                         bytes replaced with U+FFFD"
+                    ));
+                }
                 Ok(String::from_utf8_lossy(e.as_bytes()).into_owned())
             } else {
                 Err(CliError::File {
@@ -216,68 +490,6 @@ pub fn decode_file(bytes: Vec<u8>, name: &str, lossy: bool) -> Result<String, Cl
 /// Prints a warning on stderr.
 pub fn warn(message: &str) {
     eprintln!("neardup: warning: {message}");
-}
-
-/// Reads JSON Lines from `reader`, one document per non-blank line.
-fn read_json_lines(
-    reader: impl Read,
-    index: usize,
-    sources: &[Source],
-    options: ReadOptions,
-    seen: &mut HashMap<String, (usize, usize)>,
-    corpus: &mut Corpus,
-    progress: &mut Progress,
-) -> Result<(), CliError> {
-    let name = sources[index].name();
-    let keep_raw = options.keep_stdin_lines && sources[index] == Source::Stdin;
-    let mut lines = JsonLines::new(reader, &name, options.lossy);
-    // Lines are read in order and parsed in parallel a chunk at a time; results are taken in
-    // order, so the first bad line is still the one reported.
-    const CHUNK: usize = 4096;
-    let mut batch: Vec<(usize, String, u64)> = Vec::with_capacity(CHUNK);
-    loop {
-        let mut read_error = None;
-        while batch.len() < CHUNK {
-            match lines.next_line() {
-                Ok(Some(line)) => batch.push(line),
-                Ok(None) => break,
-                Err(e) => {
-                    read_error = Some(e);
-                    break;
-                }
-            }
-        }
-        if batch.is_empty() && read_error.is_none() {
-            return Ok(());
-        }
-        let parsed: Vec<Result<(Value, String), String>> = batch
-            .par_iter()
-            .map(|(_, line, _)| parse_record(line))
-            .collect();
-        for ((line_no, line, bytes), record) in batch.drain(..).zip(parsed) {
-            progress.read(bytes);
-            let (id, text) = record.map_err(|message| CliError::Line {
-                file: name.clone(),
-                line: line_no,
-                message,
-            })?;
-            check_unique(seen, sources, &id, index, line_no)?;
-            corpus.push(
-                id,
-                text,
-                Origin {
-                    source: index,
-                    line: line_no,
-                },
-            );
-            if keep_raw {
-                corpus.stdin_lines.push(line);
-            }
-        }
-        if let Some(e) = read_error {
-            return Err(e);
-        }
-    }
 }
 
 /// A reader of the non-blank lines of a JSON Lines input, as UTF-8 text.
@@ -309,9 +521,9 @@ impl<R: Read> JsonLines<R> {
         self
     }
 
-    /// The next non-blank line: its 1-based number, its text without the line ending, and
-    /// the bytes consumed. Blank (whitespace-only) lines are skipped.
-    pub fn next_line(&mut self) -> Result<Option<(usize, String, u64)>, CliError> {
+    /// Reads up to the next non-blank line into `buf`: the bytes consumed and the line's
+    /// content range in `buf` (without a BOM or line ending), or `None` at the end.
+    fn advance(&mut self) -> Result<Option<(u64, std::ops::Range<usize>)>, CliError> {
         let mut consumed = 0u64;
         loop {
             self.buf.clear();
@@ -324,43 +536,59 @@ impl<R: Read> JsonLines<R> {
             }
             consumed += n as u64;
             self.line_no += 1;
-            let mut bytes = self.buf.as_slice();
-            if self.line_no == 1 {
-                bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+            let mut start = 0;
+            if self.line_no == 1 && self.buf.starts_with(b"\xEF\xBB\xBF") {
+                start = 3;
             }
-            while let Some((b'\n' | b'\r', rest)) = bytes.split_last() {
-                bytes = rest;
+            let mut end = self.buf.len();
+            while end > start && matches!(self.buf[end - 1], b'\n' | b'\r') {
+                end -= 1;
             }
-            if bytes.iter().all(u8::is_ascii_whitespace) {
+            if self.buf[start..end].iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            let line = match std::str::from_utf8(bytes) {
-                Ok(s) => s.to_string(),
-                Err(_) if self.lossy && self.quiet => String::from_utf8_lossy(bytes).into_owned(),
-                Err(e) if self.lossy => {
-                    warn(&format!(
-                        "{}:{}: not valid UTF-8 (first bad byte at column {}); invalid bytes \
-                         replaced with U+FFFD",
-                        self.name,
-                        self.line_no,
-                        e.valid_up_to() + 1
-                    ));
-                    String::from_utf8_lossy(bytes).into_owned()
-                }
-                Err(e) => {
-                    return Err(CliError::Line {
-                        file: self.name.clone(),
-                        line: self.line_no,
-                        message: format!(
-                            "not valid UTF-8 (first bad byte at column {}); use --lossy to \
-                             replace invalid bytes",
-                            e.valid_up_to() + 1
-                        ),
-                    })
-                }
-            };
-            return Ok(Some((self.line_no, line, consumed)));
+            return Ok(Some((consumed, start..end)));
         }
+    }
+
+    /// Skips the next non-blank line unread; false at the end of the input.
+    pub fn skip_line(&mut self) -> Result<bool, CliError> {
+        Ok(self.advance()?.is_some())
+    }
+
+    /// The next non-blank line: its 1-based number, its text without the line ending, and
+    /// the bytes consumed. Blank (whitespace-only) lines are skipped.
+    pub fn next_line(&mut self) -> Result<Option<(usize, String, u64)>, CliError> {
+        let Some((consumed, range)) = self.advance()? else {
+            return Ok(None);
+        };
+        let bytes = &self.buf[range];
+        let line = match std::str::from_utf8(bytes) {
+            Ok(s) => s.to_string(),
+            Err(_) if self.lossy && self.quiet => String::from_utf8_lossy(bytes).into_owned(),
+            Err(e) if self.lossy => {
+                warn(&format!(
+                    "{}:{}: not valid UTF-8 (first bad byte at column {}); invalid bytes \
+                         replaced with U+FFFD",
+                    self.name,
+                    self.line_no,
+                    e.valid_up_to() + 1
+                ));
+                String::from_utf8_lossy(bytes).into_owned()
+            }
+            Err(e) => {
+                return Err(CliError::Line {
+                    file: self.name.clone(),
+                    line: self.line_no,
+                    message: format!(
+                        "not valid UTF-8 (first bad byte at column {}); use --lossy to \
+                             replace invalid bytes",
+                        e.valid_up_to() + 1
+                    ),
+                })
+            }
+        };
+        Ok(Some((self.line_no, line, consumed)))
     }
 }
 
@@ -411,31 +639,56 @@ fn kind(value: &Value) -> &'static str {
     }
 }
 
-/// Fails if `id` was seen before, naming both places.
-fn check_unique(
-    seen: &mut HashMap<String, (usize, usize)>,
-    sources: &[Source],
-    id: &Value,
-    source: usize,
-    line: usize,
-) -> Result<(), CliError> {
-    let key = id.to_string();
-    if let Some(&(first_source, first_line)) = seen.get(&key) {
-        let first = place(sources, first_source, first_line);
-        let message = format!("id {key} given twice (first at {first})");
-        let file = sources[source].name();
-        return Err(if line == 0 {
-            CliError::File { file, message }
-        } else {
-            CliError::Line {
-                file,
-                line,
-                message,
+/// The ids seen so far, by a hash of their JSON text (the texts live in the corpus's arena),
+/// to reject an id given twice.
+#[derive(Default)]
+struct Seen {
+    /// The first document with each id hash.
+    first: HashMap<u64, u32>,
+    /// Later documents whose different id has the same hash (practically never).
+    more: HashMap<u64, Vec<u32>>,
+}
+
+impl Seen {
+    /// Fails if `id` (JSON text) was given before, naming both places; else records it as the
+    /// id of the next document.
+    fn check(
+        &mut self,
+        corpus: &Corpus,
+        sources: &[Source],
+        id: &str,
+        source: usize,
+        line: usize,
+    ) -> Result<(), CliError> {
+        let hash = xxh3_64(id.as_bytes());
+        let doc = corpus.len() as u32;
+        let Some(&first) = self.first.get(&hash) else {
+            self.first.insert(hash, doc);
+            return Ok(());
+        };
+        let earlier =
+            std::iter::once(first).chain(self.more.get(&hash).into_iter().flatten().copied());
+        for d in earlier {
+            if corpus.id(d as usize) == id {
+                let message = format!(
+                    "id {id} given twice (first at {})",
+                    corpus.place(sources, d as usize)
+                );
+                let file = sources[source].name();
+                return Err(if line == 0 {
+                    CliError::File { file, message }
+                } else {
+                    CliError::Line {
+                        file,
+                        line,
+                        message,
+                    }
+                });
             }
-        });
+        }
+        self.more.entry(hash).or_default().push(doc);
+        Ok(())
     }
-    seen.insert(key, (source, line));
-    Ok(())
 }
 
 /// `file` or `file:line`, for messages.
@@ -445,5 +698,86 @@ fn place(sources: &[Source], source: usize, line: usize) -> String {
         name
     } else {
         format!("{name}:{line}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(sources: &[Source], options: ReadOptions) -> Result<(Corpus, Vec<String>), CliError> {
+        let mut texts = Vec::new();
+        let mut progress = Progress::new(0, false);
+        let corpus = read_all(sources, options, &mut progress, &mut |chunk| {
+            texts.extend_from_slice(chunk);
+            Ok(())
+        })?;
+        Ok((corpus, texts))
+    }
+
+    #[test]
+    fn second_pass_gives_the_needed_texts_and_notices_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let jsonl = dir.path().join("a.jsonl");
+        let txt = dir.path().join("b.txt");
+        let lines: Vec<String> = (0..10_000)
+            .map(|i| format!("{{\"id\": {i}, \"text\": \"text number {i}\"}}\n\n"))
+            .collect();
+        std::fs::write(&jsonl, lines.concat()).unwrap();
+        std::fs::write(&txt, "a text file").unwrap();
+        let sources = Source::parse_all(&[
+            jsonl.to_string_lossy().into_owned(),
+            txt.to_string_lossy().into_owned(),
+        ])
+        .unwrap();
+        let (corpus, texts) = read(&sources, ReadOptions::default()).unwrap();
+        assert_eq!(corpus.len(), 10_001);
+        assert_eq!(texts.len(), 10_001);
+        assert_eq!((corpus.id(7), corpus.line(7)), ("7", 15));
+        assert_eq!(
+            corpus.id(10_000),
+            Value::String(sources[1].name()).to_string()
+        );
+        assert_eq!(corpus.range(1), 10_000..10_001);
+        let needed: Vec<u32> = vec![0, 3, 4096, 4097, 9_999, 10_000];
+        let again = |corpus: &Corpus| {
+            let mut got = Vec::new();
+            reread(&sources, corpus, &needed, false, &mut |chunk| {
+                got.extend_from_slice(chunk);
+                Ok(())
+            })
+            .map(|()| got)
+        };
+        let want: Vec<String> = needed.iter().map(|&d| texts[d as usize].clone()).collect();
+        assert_eq!(again(&corpus).unwrap(), want);
+        // A changed text is noticed, not clustered.
+        std::fs::write(&jsonl, lines.concat().replace("number 4097", "number x")).unwrap();
+        let err = again(&corpus).unwrap_err().to_string();
+        assert!(
+            err.contains("a.jsonl:8195") && err.contains("changed"),
+            "{err}"
+        );
+        // So is a file that lost lines.
+        std::fs::write(&jsonl, lines[..5000].concat()).unwrap();
+        assert!(again(&corpus).unwrap_err().to_string().contains("changed"));
+    }
+
+    #[test]
+    fn an_id_given_twice_names_both_places() {
+        let dir = tempfile::tempdir().unwrap();
+        let jsonl = dir.path().join("a.jsonl");
+        std::fs::write(
+            &jsonl,
+            "{\"id\": \"x\", \"text\": \"one\"}\n{\"id\": 1, \"text\": \"two\"}\n\
+             {\"id\": \"1\", \"text\": \"three\"}\n{\"id\": 1, \"text\": \"four\"}\n",
+        )
+        .unwrap();
+        let name = jsonl.to_string_lossy().into_owned();
+        let sources = Source::parse_all(std::slice::from_ref(&name)).unwrap();
+        let err = read(&sources, ReadOptions::default()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("{name}:4: id 1 given twice (first at {name}:2)")
+        );
     }
 }
