@@ -49,6 +49,7 @@
 pub mod cluster;
 pub mod config;
 pub mod error;
+pub mod lang;
 #[cfg(feature = "eval")]
 pub mod eval;
 pub mod index;
@@ -59,6 +60,7 @@ pub mod shingle;
 pub mod simhash;
 pub mod text;
 pub mod verify;
+pub mod wminhash;
 
 pub use cluster::{Cluster, Clusterer};
 pub use config::{Config, ConfigBuilder, Method, Preset};

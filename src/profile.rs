@@ -22,8 +22,10 @@
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-use crate::lsh::Pair;
+use crate::error::Error;
+use crate::lsh::{self, Banding, Pair};
 use crate::text;
+use crate::wminhash::{WeightedMinHasher, WeightedSignature};
 
 /// Content-word profiles of a batch of documents, with their corpus weights.
 #[derive(Clone, Debug, Default)]
@@ -67,6 +69,10 @@ impl Default for ProfileParams {
     }
 }
 
+/// Hashes available to the rewrite preset's weighted MinHash: the `(b, r)` optimizer
+/// ([`Banding::optimal`]) chooses its layout within them, and a signature has `b·r` positions.
+pub const REWRITE_HASHES: usize = 64;
+
 /// Characters per term in runs of an unspaced script ([`text::is_unspaced`]).
 const UNSPACED_GRAM: usize = 3;
 
@@ -82,7 +88,7 @@ pub fn content_terms(text: &str, seed: u64) -> Vec<u64> {
     let mut number: Option<(usize, usize)> = None; // byte range of a number being joined
     let mut emit = |w: &str, terms: &mut Vec<u64>| {
         if is_content_word(w) {
-            text::fold_word_into(w, &mut folded);
+            crate::lang::fold_into(w, &mut folded);
             // The low bit tags numbers, which are always specific.
             let number = w
                 .bytes()
@@ -234,6 +240,12 @@ impl Profiles {
         self.weights[i].iter().map(|w| f64::from(w.abs())).sum()
     }
 
+    /// Document `i`'s profile: its sorted term hashes and their signed weights
+    /// ([`ProfileParams::weight`]: negative for unspecific words); `None` if out of range.
+    pub fn profile(&self, i: usize) -> Option<(&[u64], &[f32])> {
+        (i < self.len()).then(|| (&self.terms[i][..], &self.weights[i][..]))
+    }
+
     /// Number of documents.
     pub fn len(&self) -> usize {
         self.terms.len()
@@ -308,6 +320,37 @@ impl Profiles {
         chunks.concat()
     }
 
+    /// The weighted MinHash signature of each document's specific words
+    /// ([`crate::wminhash`]): two signatures agree at a position with probability equal to the
+    /// documents' weighted Jaccard over specific words, one of the two measures whose minimum
+    /// is the rewrite similarity. Fails if `hashes` is not in `1..=`[`crate::wminhash::MAX_HASHES`].
+    pub fn signatures(&self, hashes: usize, seed: u64) -> Result<Vec<WeightedSignature>, Error> {
+        let signer = WeightedMinHasher::new(hashes, seed)?;
+        Ok(self
+            .terms
+            .par_iter()
+            .zip(&self.weights)
+            .map(|(t, w)| signer.sign(t.iter().zip(w).map(|(&t, &w)| (t, f64::from(w)))))
+            .collect())
+    }
+
+    /// Candidate pairs by LSH banding of the weighted MinHash signatures ([`Profiles::signatures`]
+    /// with `banding.bands() × banding.rows()` hashes), sorted: a pair whose rewrite similarity
+    /// is `s` shares a band with probability at least `banding.probability(s)`, because the
+    /// rewrite similarity is at most the specific words' weighted Jaccard.
+    pub fn banded_candidates(&self, banding: &Banding, seed: u64) -> Result<Vec<Pair>, Error> {
+        let rows = banding.rows();
+        let signatures = self.signatures(banding.bands() * rows, seed)?;
+        Ok(lsh::pairs_from_tables(banding.bands(), |band| {
+            signatures
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| !s.is_empty())
+                .map(|(i, s)| (band_key(&s.terms()[band * rows..(band + 1) * rows]), i as u32))
+                .collect()
+        }))
+    }
+
     /// Rewrite similarity of documents `a` and `b` (see [`similarity`]); `None` if either is out
     /// of range.
     pub fn similarity(&self, a: usize, b: usize) -> Option<f64> {
@@ -323,6 +366,12 @@ impl Profiles {
             &self.weights[b],
         )
     }
+}
+
+/// One band's key: the sampled terms of its rows, mixed (a single row is its term).
+fn band_key(rows: &[u64]) -> u64 {
+    rows.iter()
+        .fold(0, |h: u64, &t| (h.rotate_left(29) ^ t).wrapping_mul(0x9E37_79B9_7F4A_7C15))
 }
 
 /// Rewrite similarity of two profiles (sorted terms with their signed weights, as made by
