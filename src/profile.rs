@@ -19,11 +19,16 @@
 //! stories cast in one template share only common ones. Shared anchors are counted exactly at
 //! any size; the specificity bound on an anchor's document frequency bounds the work.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use crate::error::Error;
 use crate::lsh::{self, Banding, Pair};
+use crate::lang;
 use crate::text;
 use crate::wminhash::{WeightedMinHasher, WeightedSignature};
 
@@ -88,12 +93,16 @@ pub fn content_terms(text: &str, seed: u64) -> Vec<u64> {
     let mut number: Option<(usize, usize)> = None; // byte range of a number being joined
     let mut emit = |w: &str, terms: &mut Vec<u64>| {
         if is_content_word(w) {
-            crate::lang::fold_into(w, &mut folded);
             // The low bit tags numbers, which are always specific.
             let number = w
                 .bytes()
                 .all(|b| b.is_ascii_digit() || b == b'.' || b == b',');
-            terms.push(xxh3_64_with_seed(folded.as_bytes(), seed) & !1 | u64::from(number));
+            let term = if lang::is_english_candidate(w) {
+                folded_term(w, seed, &mut folded)
+            } else {
+                xxh3_64_with_seed(w.as_bytes(), seed)
+            };
+            terms.push(term & !1 | u64::from(number));
         }
     };
     // Unspaced scripts (Chinese, Japanese, Thai...) give one token per character, too common to
@@ -148,6 +157,56 @@ pub fn content_terms(text: &str, seed: u64) -> Vec<u64> {
     terms.sort_unstable();
     terms.dedup();
     terms
+}
+
+/// Distinct words a thread remembers the term of before it starts over: a news corpus uses a
+/// few tens of thousands, and each hit saves a spelling lookup and a Snowball run.
+const MEMO_WORDS: usize = 1 << 17;
+
+/// Terms of folded English words by the word's hash (with the seed), per thread. Folding is a
+/// pure function, so the memo never changes a result (two words whose 64-bit hashes collide
+/// would share a term, as two words whose term hashes collide always do).
+type Memo = HashMap<u64, u64, BuildHasherDefault<PassHasher>>;
+
+thread_local! {
+    static MEMO: RefCell<Memo> = RefCell::default();
+}
+
+/// The memo's keys are hashes already.
+#[derive(Default)]
+struct PassHasher(u64);
+
+impl Hasher for PassHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// The term of an English word: the hash of its folded form ([`lang::fold_into`]), memoized.
+fn folded_term(w: &str, seed: u64, folded: &mut String) -> u64 {
+    let key = xxh3_64_with_seed(w.as_bytes(), seed ^ 0x6C61_6E67);
+    MEMO.with_borrow_mut(|memo| {
+        if let Some(&term) = memo.get(&key) {
+            return term;
+        }
+        lang::fold_into(w, folded);
+        let term = xxh3_64_with_seed(folded.as_bytes(), seed);
+        if memo.len() >= MEMO_WORDS {
+            memo.clear();
+        }
+        memo.insert(key, term);
+        term
+    })
 }
 
 /// Stop words and numbers of one or two digits (parts of amounts and dates that match by
