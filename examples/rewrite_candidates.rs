@@ -46,7 +46,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let profiles = features.profiles().ok_or("no profiles")?;
     let t = REWRITE_THRESHOLD;
     let truth = exact_pairs(profiles, t);
-    println!("{} documents, {} pairs at or above {t}", texts.len(), truth.len());
+    println!(
+        "{} documents, {} pairs at or above {t}",
+        texts.len(),
+        truth.len()
+    );
 
     let banding = match std::env::var("LAYOUT").ok().and_then(|l| {
         let (b, r) = l.split_once('x')?;
@@ -63,7 +67,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for _ in 0..5 {
             let start = Instant::now();
             candidates = run();
-            let edges = features.verify(&candidates, t).map(|e| e.len()).unwrap_or(0);
+            let edges = features
+                .verify(&candidates, t)
+                .map(|e| e.len())
+                .unwrap_or(0);
             times.push((start.elapsed().as_secs_f64(), edges));
         }
         times.sort_by(|a, b| a.0.total_cmp(&b.0));
@@ -80,12 +87,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             times[2].0 * 1e3
         );
     };
- let start = Instant::now();
+    let start = Instant::now();
     let c = profiles.banded_candidates(&banding, config.profile().seed)?;
-    println!("banded candidates alone: {} in {:.1} ms", c.len(), start.elapsed().as_secs_f64() * 1e3);
+    println!(
+        "banded candidates alone: {} in {:.1} ms",
+        c.len(),
+        start.elapsed().as_secs_f64() * 1e3
+    );
     let start = Instant::now();
     let e = features.verify(&c, t)?;
-    println!("verified alone: {} in {:.1} ms", e.len(), start.elapsed().as_secs_f64() * 1e3);
+    println!(
+        "verified alone: {} in {:.1} ms",
+        e.len(),
+        start.elapsed().as_secs_f64() * 1e3
+    );
     if std::env::var("ANCHORS").is_ok() {
         report("anchors", &|| profiles.candidates(min_shared));
     }

@@ -49,10 +49,10 @@
 pub mod cluster;
 pub mod config;
 pub mod error;
-pub mod lang;
 #[cfg(feature = "eval")]
 pub mod eval;
 pub mod index;
+pub mod lang;
 pub mod lsh;
 pub mod minhash;
 pub mod profile;

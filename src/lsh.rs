@@ -306,7 +306,10 @@ pub(crate) fn pairs_in_runs(keys: &[(u64, u32)], out: &mut Vec<Pair>) {
 
 /// The pairs of documents sharing a key in any of `tables` key tables, built and sorted in
 /// parallel (one `(key, doc)` list per table), sorted and deduplicated.
-pub(crate) fn pairs_from_tables(tables: usize, keys: impl Fn(usize) -> Vec<(u64, u32)> + Sync) -> Vec<Pair> {
+pub(crate) fn pairs_from_tables(
+    tables: usize,
+    keys: impl Fn(usize) -> Vec<(u64, u32)> + Sync,
+) -> Vec<Pair> {
     let pairs = (0..tables)
         .into_par_iter()
         .map(|t| {

@@ -2,8 +2,9 @@
 //!
 //! A rewrite keeps a story's facts (names, places, numbers, specific nouns) but not its
 //! sentences, so long shingles barely overlap (word 5-gram Jaccard 0.01–0.05 on the seeds). A
-//! profile is the set of a text's content words (stop words dropped, spelling variants folded by
-//! [`crate::text::fold_word_into`]), each weighted by how rare it is among the documents:
+//! profile is the set of a text's content words (stop words dropped; English words put in
+//! American spelling and stemmed by [`crate::lang::fold_into`]), each weighted by how rare it
+//! is among the documents:
 //!
 //! ```text
 //! w(t) = ln((N + P) / (df(t) + 1))
@@ -18,6 +19,9 @@
 //! occur in at least one other document: two rewrites of one story share rare words, while two
 //! stories cast in one template share only common ones. Shared anchors are counted exactly at
 //! any size; the specificity bound on an anchor's document frequency bounds the work.
+//! [`Profiles::banded_candidates`] is the alternative measured against it (LSH banding of
+//! weighted MinHash signatures, see `docs/presets.md`): it finds more of the pairs above the
+//! threshold but costs far more at the rewrite threshold, so the preset keeps the anchors.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -27,8 +31,8 @@ use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use crate::error::Error;
-use crate::lsh::{self, Banding, Pair};
 use crate::lang;
+use crate::lsh::{self, Banding, Pair};
 use crate::text;
 use crate::wminhash::{WeightedMinHasher, WeightedSignature};
 
@@ -405,7 +409,12 @@ impl Profiles {
                 .iter()
                 .enumerate()
                 .filter(|(_, s)| !s.is_empty())
-                .map(|(i, s)| (band_key(&s.terms()[band * rows..(band + 1) * rows]), i as u32))
+                .map(|(i, s)| {
+                    (
+                        band_key(&s.terms()[band * rows..(band + 1) * rows]),
+                        i as u32,
+                    )
+                })
                 .collect()
         }))
     }
@@ -429,8 +438,9 @@ impl Profiles {
 
 /// One band's key: the sampled terms of its rows, mixed (a single row is its term).
 fn band_key(rows: &[u64]) -> u64 {
-    rows.iter()
-        .fold(0, |h: u64, &t| (h.rotate_left(29) ^ t).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+    rows.iter().fold(0, |h: u64, &t| {
+        (h.rotate_left(29) ^ t).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    })
 }
 
 /// Rewrite similarity of two profiles (sorted terms with their signed weights, as made by

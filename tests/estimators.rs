@@ -299,7 +299,10 @@ fn weighted_minhash_matches_rewrite_profiles() {
             let est = sigs[a].similarity(&sigs[b]);
             let verified = profiles.similarity(a, b).unwrap();
             let sigma = (exact * (1.0 - exact) / k as f64).sqrt();
-            assert!((est - exact).abs() <= 4.5 * sigma + 1e-9, "{a},{b}: {est} vs {exact}");
+            assert!(
+                (est - exact).abs() <= 4.5 * sigma + 1e-9,
+                "{a},{b}: {est} vs {exact}"
+            );
             assert!(verified <= exact + 1e-9, "{a},{b}: {verified} > {exact}");
         }
     }
