@@ -210,14 +210,12 @@ fn simhash_tracks_cosine() {
     }
 }
 
+/// A weighted term list: (term, weight), sorted by term.
+type Weighted = Vec<(u64, f64)>;
+
 /// Weighted sets with corpus-wide weights (each term has one weight, as in a rewrite profile):
 /// `shared` common terms and private ones, weights drawn in (0.1, 10).
-fn weighted_sets(
-    seed: u64,
-    shared: usize,
-    only_a: usize,
-    only_b: usize,
-) -> (Vec<(u64, f64)>, Vec<(u64, f64)>) {
+fn weighted_sets(seed: u64, shared: usize, only_a: usize, only_b: usize) -> (Weighted, Weighted) {
     let (a, b) = sets(seed, shared, only_a, only_b);
     let weight = |t: u64| 0.1 + (t >> 11) as f64 / (1u64 << 53) as f64 * 9.9;
     (
