@@ -53,6 +53,7 @@ pub mod error;
 #[cfg(feature = "eval")]
 pub mod eval;
 pub mod index;
+pub mod lang;
 pub mod lsh;
 pub mod minhash;
 pub mod profile;
@@ -60,6 +61,7 @@ pub mod shingle;
 pub mod simhash;
 pub mod text;
 pub mod verify;
+pub mod wminhash;
 
 pub use cluster::{Cluster, Clusterer};
 pub use config::{Config, ConfigBuilder, Method, Preset};

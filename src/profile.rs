@@ -2,8 +2,9 @@
 //!
 //! A rewrite keeps a story's facts (names, places, numbers, specific nouns) but not its
 //! sentences, so long shingles barely overlap (word 5-gram Jaccard 0.01–0.05 on the seeds). A
-//! profile is the set of a text's content words (stop words dropped, spelling variants folded by
-//! [`crate::text::fold_word_into`]), each weighted by how rare it is among the documents:
+//! profile is the set of a text's content words (stop words dropped; English words put in
+//! American spelling and stemmed by [`crate::lang::fold_into`]), each weighted by how rare it
+//! is among the documents:
 //!
 //! ```text
 //! w(t) = ln((N + P) / (df(t) + 1))
@@ -18,12 +19,22 @@
 //! occur in at least one other document: two rewrites of one story share rare words, while two
 //! stories cast in one template share only common ones. Shared anchors are counted exactly at
 //! any size; the specificity bound on an anchor's document frequency bounds the work.
+//! [`Profiles::banded_candidates`] is the alternative measured against it (LSH banding of
+//! weighted MinHash signatures, see `docs/presets.md`): it finds more of the pairs above the
+//! threshold but costs far more at the rewrite threshold, so the preset keeps the anchors.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-use crate::lsh::Pair;
+use crate::error::Error;
+use crate::lang;
+use crate::lsh::{self, Banding, Pair};
 use crate::text;
+use crate::wminhash::{WeightedMinHasher, WeightedSignature};
 
 /// Content-word profiles of a batch of documents, with their corpus weights.
 #[derive(Clone, Debug, Default)]
@@ -67,6 +78,10 @@ impl Default for ProfileParams {
     }
 }
 
+/// Hashes available to the rewrite preset's weighted MinHash: the `(b, r)` optimizer
+/// ([`Banding::optimal`]) chooses its layout within them, and a signature has `b·r` positions.
+pub const REWRITE_HASHES: usize = 64;
+
 /// Characters per term in runs of an unspaced script ([`text::is_unspaced`]).
 const UNSPACED_GRAM: usize = 3;
 
@@ -82,12 +97,16 @@ pub fn content_terms(text: &str, seed: u64) -> Vec<u64> {
     let mut number: Option<(usize, usize)> = None; // byte range of a number being joined
     let mut emit = |w: &str, terms: &mut Vec<u64>| {
         if is_content_word(w) {
-            text::fold_word_into(w, &mut folded);
             // The low bit tags numbers, which are always specific.
             let number = w
                 .bytes()
                 .all(|b| b.is_ascii_digit() || b == b'.' || b == b',');
-            terms.push(xxh3_64_with_seed(folded.as_bytes(), seed) & !1 | u64::from(number));
+            let term = if lang::is_english_candidate(w) {
+                folded_term(w, seed, &mut folded)
+            } else {
+                xxh3_64_with_seed(w.as_bytes(), seed)
+            };
+            terms.push(term & !1 | u64::from(number));
         }
     };
     // Unspaced scripts (Chinese, Japanese, Thai...) give one token per character, too common to
@@ -142,6 +161,56 @@ pub fn content_terms(text: &str, seed: u64) -> Vec<u64> {
     terms.sort_unstable();
     terms.dedup();
     terms
+}
+
+/// Distinct words a thread remembers the term of before it starts over: a news corpus uses a
+/// few tens of thousands, and each hit saves a spelling lookup and a Snowball run.
+const MEMO_WORDS: usize = 1 << 17;
+
+/// Terms of folded English words by the word's hash (with the seed), per thread. Folding is a
+/// pure function, so the memo never changes a result (two words whose 64-bit hashes collide
+/// would share a term, as two words whose term hashes collide always do).
+type Memo = HashMap<u64, u64, BuildHasherDefault<PassHasher>>;
+
+thread_local! {
+    static MEMO: RefCell<Memo> = RefCell::default();
+}
+
+/// The memo's keys are hashes already.
+#[derive(Default)]
+struct PassHasher(u64);
+
+impl Hasher for PassHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// The term of an English word: the hash of its folded form ([`lang::fold_into`]), memoized.
+fn folded_term(w: &str, seed: u64, folded: &mut String) -> u64 {
+    let key = xxh3_64_with_seed(w.as_bytes(), seed ^ 0x6C61_6E67);
+    MEMO.with_borrow_mut(|memo| {
+        if let Some(&term) = memo.get(&key) {
+            return term;
+        }
+        lang::fold_into(w, folded);
+        let term = xxh3_64_with_seed(folded.as_bytes(), seed);
+        if memo.len() >= MEMO_WORDS {
+            memo.clear();
+        }
+        memo.insert(key, term);
+        term
+    })
 }
 
 /// Stop words and numbers of one or two digits (parts of amounts and dates that match by
@@ -234,6 +303,12 @@ impl Profiles {
         self.weights[i].iter().map(|w| f64::from(w.abs())).sum()
     }
 
+    /// Document `i`'s profile: its sorted term hashes and their signed weights
+    /// ([`ProfileParams::weight`]: negative for unspecific words); `None` if out of range.
+    pub fn profile(&self, i: usize) -> Option<(&[u64], &[f32])> {
+        (i < self.len()).then(|| (&self.terms[i][..], &self.weights[i][..]))
+    }
+
     /// Number of documents.
     pub fn len(&self) -> usize {
         self.terms.len()
@@ -308,6 +383,42 @@ impl Profiles {
         chunks.concat()
     }
 
+    /// The weighted MinHash signature of each document's specific words
+    /// ([`crate::wminhash`]): two signatures agree at a position with probability equal to the
+    /// documents' weighted Jaccard over specific words, one of the two measures whose minimum
+    /// is the rewrite similarity. Fails if `hashes` is not in `1..=`[`crate::wminhash::MAX_HASHES`].
+    pub fn signatures(&self, hashes: usize, seed: u64) -> Result<Vec<WeightedSignature>, Error> {
+        let signer = WeightedMinHasher::new(hashes, seed)?;
+        Ok(self
+            .terms
+            .par_iter()
+            .zip(&self.weights)
+            .map(|(t, w)| signer.sign(t.iter().zip(w).map(|(&t, &w)| (t, f64::from(w)))))
+            .collect())
+    }
+
+    /// Candidate pairs by LSH banding of the weighted MinHash signatures ([`Profiles::signatures`]
+    /// with `banding.bands() × banding.rows()` hashes), sorted: a pair whose rewrite similarity
+    /// is `s` shares a band with probability at least `banding.probability(s)`, because the
+    /// rewrite similarity is at most the specific words' weighted Jaccard.
+    pub fn banded_candidates(&self, banding: &Banding, seed: u64) -> Result<Vec<Pair>, Error> {
+        let rows = banding.rows();
+        let signatures = self.signatures(banding.bands() * rows, seed)?;
+        Ok(lsh::pairs_from_tables(banding.bands(), |band| {
+            signatures
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| !s.is_empty())
+                .map(|(i, s)| {
+                    (
+                        band_key(&s.terms()[band * rows..(band + 1) * rows]),
+                        i as u32,
+                    )
+                })
+                .collect()
+        }))
+    }
+
     /// Rewrite similarity of documents `a` and `b` (see [`similarity`]); `None` if either is out
     /// of range.
     pub fn similarity(&self, a: usize, b: usize) -> Option<f64> {
@@ -323,6 +434,13 @@ impl Profiles {
             &self.weights[b],
         )
     }
+}
+
+/// One band's key: the sampled terms of its rows, mixed (a single row is its term).
+fn band_key(rows: &[u64]) -> u64 {
+    rows.iter().fold(0, |h: u64, &t| {
+        (h.rotate_left(29) ^ t).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    })
 }
 
 /// Rewrite similarity of two profiles (sorted terms with their signed weights, as made by

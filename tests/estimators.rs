@@ -209,3 +209,99 @@ fn simhash_tracks_cosine() {
         last = d;
     }
 }
+
+/// A weighted term list: (term, weight), sorted by term.
+type Weighted = Vec<(u64, f64)>;
+
+/// Weighted sets with corpus-wide weights (each term has one weight, as in a rewrite profile):
+/// `shared` common terms and private ones, weights drawn in (0.1, 10).
+fn weighted_sets(seed: u64, shared: usize, only_a: usize, only_b: usize) -> (Weighted, Weighted) {
+    let (a, b) = sets(seed, shared, only_a, only_b);
+    let weight = |t: u64| 0.1 + (t >> 11) as f64 / (1u64 << 53) as f64 * 9.9;
+    (
+        a.iter().map(|&t| (t, weight(t))).collect(),
+        b.iter().map(|&t| (t, weight(t))).collect(),
+    )
+}
+
+/// Exact weighted Jaccard `Σ min / Σ max` of two weighted sets with corpus-wide weights.
+fn weighted_jaccard(a: &[(u64, f64)], b: &[(u64, f64)]) -> f64 {
+    let total = |s: &[(u64, f64)]| s.iter().map(|e| e.1).sum::<f64>();
+    let shared: f64 = a
+        .iter()
+        .filter(|e| b.binary_search_by_key(&e.0, |f| f.0).is_ok())
+        .map(|e| e.1)
+        .sum();
+    let union = total(a) + total(b) - shared;
+    if union > 0.0 {
+        shared / union
+    } else {
+        0.0
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// The weighted MinHash agreement tracks exact weighted Jaccard within its binomial error
+    /// (k = 1024: σ ≤ 0.016; the bound is 4.5σ).
+    #[test]
+    fn weighted_minhash_tracks_weighted_jaccard(
+        seed in any::<u64>(),
+        shared in 0usize..60,
+        only_a in 0usize..60,
+        only_b in 0usize..60,
+    ) {
+        let (a, b) = weighted_sets(seed, shared, only_a, only_b);
+        prop_assume!(!a.is_empty() && !b.is_empty());
+        let signer = neardup::wminhash::WeightedMinHasher::new(1024, seed ^ 5).unwrap();
+        let exact = weighted_jaccard(&a, &b);
+        let est = signer.sign(a.iter().copied()).similarity(&signer.sign(b.iter().copied()));
+        let sigma = (exact * (1.0 - exact) / 1024.0).sqrt();
+        prop_assert!((est - exact).abs() <= 4.5 * sigma + 1e-9, "est {est} exact {exact}");
+    }
+}
+
+/// On real rewrite profiles, the signatures estimate the specific words' weighted Jaccard, the
+/// measure the rewrite verifier bounds from above: agreement is never far below the verified
+/// similarity.
+#[test]
+fn weighted_minhash_matches_rewrite_profiles() {
+    let texts = [
+        "Toyota recalls 1.2 million Prius hybrids over brake software flaw, Tokyo regulators say",
+        "Tokyo regulators say Toyota must recall 1.2 million Prius hybrid cars for a brake \
+         software flaw found by engineers",
+        "Brazilian coffee exports fell 12 percent in March as drought hit Minas Gerais growers",
+        "Drought in Minas Gerais cut Brazilian coffee exports by 12 percent in March, growers said",
+        "Toyota opens a battery plant in Kentucky as Prius demand grows",
+    ];
+    let config = neardup::Config::preset(neardup::Preset::Rewrite);
+    let features = neardup::Clusterer::with_config(config)
+        .unwrap()
+        .features(&texts)
+        .unwrap();
+    let profiles = features.profiles().unwrap();
+    let k = 2048;
+    let sigs = profiles.signatures(k, 11).unwrap();
+    let specific = |i: usize| -> Vec<(u64, f64)> {
+        let (t, w) = profiles.profile(i).unwrap();
+        t.iter()
+            .zip(w)
+            .filter(|e| *e.1 > 0.0)
+            .map(|(&t, &w)| (t, f64::from(w)))
+            .collect()
+    };
+    for a in 0..texts.len() {
+        for b in a + 1..texts.len() {
+            let exact = weighted_jaccard(&specific(a), &specific(b));
+            let est = sigs[a].similarity(&sigs[b]);
+            let verified = profiles.similarity(a, b).unwrap();
+            let sigma = (exact * (1.0 - exact) / k as f64).sqrt();
+            assert!(
+                (est - exact).abs() <= 4.5 * sigma + 1e-9,
+                "{a},{b}: {est} vs {exact}"
+            );
+            assert!(verified <= exact + 1e-9, "{a},{b}: {verified} > {exact}");
+        }
+    }
+}
