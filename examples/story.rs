@@ -1,0 +1,236 @@
+//! The story preset on ECB+ (reports of 86 events by many outlets, two similar events per
+//! topic), alone and with Reuters-21578 and the seeds as distractors: the tables of the ECB+
+//! section of docs/accuracy.md.
+//!
+//! ```text
+//! cargo run --release --example story                  # ECB+ alone, per topic
+//! cargo run --release --example story -- --reuters     # + Reuters-21578 and seeds/
+//! cargo run --release --example story -- --sweep       # thresholds × floors on ECB+
+//! ```
+//!
+//! ECB+ is read from `tests/data/ecbplus/docs.jsonl`; Reuters-21578 from `NEARDUP_REUTERS`
+//! (or `../shared/data/reuters21578`).
+
+use std::collections::BTreeMap;
+
+use neardup::eval::scores::{cross_topic, Scores};
+use neardup::{Cluster, Clusterer, Config, Preset};
+
+/// One labelled ECB+ document.
+struct Doc {
+    text: String,
+    label: String,
+    topic: String,
+    words: usize,
+}
+
+fn load_ecb() -> Result<Vec<Doc>, Box<dyn std::error::Error>> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/ecbplus/docs.jsonl");
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+    let mut docs = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let v: serde_json::Value =
+            serde_json::from_str(line).map_err(|e| format!("{path}:{}: {e}", i + 1))?;
+        let field = |k: &str| v[k].as_str().unwrap_or_default().to_string();
+        let text = field("text");
+        docs.push(Doc {
+            words: text.split_whitespace().count(),
+            text,
+            label: field("label"),
+            topic: field("topic"),
+        });
+    }
+    Ok(docs)
+}
+
+/// The cluster of each of the first `n` documents (its id).
+fn assignment(clusters: &[Cluster], n: usize) -> Vec<usize> {
+    let mut of = vec![usize::MAX; n];
+    for c in clusters {
+        for &m in &c.members {
+            if m < n {
+                of[m] = c.id;
+            }
+        }
+    }
+    of
+}
+
+fn line(name: &str, found: &[usize], docs: &[&Doc]) -> String {
+    let gold: Vec<&str> = docs.iter().map(|d| d.label.as_str()).collect();
+    let topics: Vec<&str> = docs.iter().map(|d| d.topic.as_str()).collect();
+    let s = Scores::new(found, &gold).expect("parallel");
+    let cross = cross_topic(found, &topics).expect("parallel").len();
+    format!(
+        "| {name} | {} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {cross} |",
+        s.items,
+        s.ari(),
+        s.pair_precision(),
+        s.pair_recall(),
+        s.bcubed_f1(),
+        s.bcubed_precision,
+    )
+}
+
+const HEADER: &str =
+    "| set | docs | ARI | pair P | pair R | B³ F1 | B³ P | clusters across topics |\n\
+                      | --- | --- | --- | --- | --- | --- | --- | --- |";
+
+/// Overall scores, with and without the short documents.
+fn report(found: &[usize], docs: &[Doc]) {
+    println!("{HEADER}");
+    let all: Vec<&Doc> = docs.iter().collect();
+    println!("{}", line("ECB+", found, &all));
+    let (f, d): (Vec<usize>, Vec<&Doc>) = found
+        .iter()
+        .zip(docs)
+        .filter(|(_, d)| d.words >= 50)
+        .map(|(&f, d)| (f, d))
+        .unzip();
+    println!("{}", line("ECB+, ≥ 50 words", &f, &d));
+}
+
+fn per_topic(found: &[usize], docs: &[Doc]) {
+    println!(
+        "\n| topic | docs | ARI | pair P | pair R | B³ F1 | B³ P | merged with another topic |"
+    );
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
+    let mut topics: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+    for (i, d) in docs.iter().enumerate() {
+        topics
+            .entry(d.topic.parse().unwrap_or(0))
+            .or_default()
+            .push(i);
+    }
+    for (t, idx) in topics {
+        let f: Vec<usize> = idx.iter().map(|&i| found[i]).collect();
+        let d: Vec<&Doc> = idx.iter().map(|&i| &docs[i]).collect();
+        // Clusters of this topic's documents that also hold another topic's.
+        let foreign = f
+            .iter()
+            .filter(|&&c| {
+                found
+                    .iter()
+                    .zip(docs)
+                    .any(|(&g, o)| g == c && o.topic != d[0].topic)
+            })
+            .count();
+        let row = line(&t.to_string(), &f, &d);
+        let row = row
+            .rsplit_once(" | ")
+            .map_or(row.clone(), |(a, _)| a.into());
+        println!("{row} | {foreign} |");
+    }
+}
+
+fn sweep(docs: &[Doc]) -> Result<(), Box<dyn std::error::Error>> {
+    let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
+    let all: Vec<&Doc> = docs.iter().collect();
+    println!("| specific, prior, threshold, floor | docs | ARI | pair P | pair R | B³ F1 | B³ P | across |");
+    let base = Config::preset(Preset::Story).profile().clone();
+    for specific in [base.specific_base, 1e9] {
+        for prior in [300.0, 1000.0, 3000.0] {
+            let profile = neardup::profile::ProfileParams {
+                specific_base: specific,
+                prior,
+                ..base
+            };
+            let config = Config::builder(Preset::Story).profile(profile).build()?;
+            let features = Clusterer::with_config(config)?.features(&texts)?;
+            for t in [0.06, 0.08, 0.1, 0.12] {
+                for f in [0.03, 0.05, 0.07] {
+                    let config = Config::builder(Preset::Story)
+                        .profile(profile)
+                        .threshold(t)
+                        .chain_floor(Some(f))
+                        .build()?;
+                    let clusters = Clusterer::with_config(config)?.cluster_features(&features)?;
+                    let found = assignment(&clusters, docs.len());
+                    println!(
+                        "{}",
+                        line(&format!("{specific} {prior} {t} {f}"), &found, &all)
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let docs = load_ecb()?;
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--sweep") {
+        return sweep(&docs);
+    }
+    let clusterer = Clusterer::new(Preset::Story);
+    println!("{}\n", clusterer.config().explain());
+    let mut texts: Vec<String> = docs.iter().map(|d| d.text.clone()).collect();
+    let with_reuters = args.iter().any(|a| a == "--reuters");
+    let mut seeds = 0..0;
+    if with_reuters {
+        let reuters = neardup::eval::reuters::load()?;
+        texts.extend(reuters.into_iter().map(|a| a.text));
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/seeds");
+        let mut paths: Vec<_> = std::fs::read_dir(dir)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+            .collect();
+        paths.sort();
+        seeds = texts.len()..texts.len() + paths.len();
+        for p in paths {
+            texts.push(std::fs::read_to_string(p)?);
+        }
+    }
+    let clusters = clusterer.cluster(&texts);
+    let found = assignment(&clusters, docs.len());
+    report(&found, &docs);
+    if with_reuters {
+        distractors(&clusters, docs.len(), seeds);
+    } else {
+        per_topic(&found, &docs);
+    }
+    Ok(())
+}
+
+/// With Reuters and the seeds: clusters mixing ECB+ and Reuters, the largest Reuters
+/// clusters, and the seeds' cluster.
+fn distractors(clusters: &[Cluster], ecb: usize, seeds: std::ops::Range<usize>) {
+    let mixed: Vec<&Cluster> = clusters
+        .iter()
+        .filter(|c| c.members.iter().any(|&m| m < ecb) && c.members.iter().any(|&m| m >= ecb))
+        .collect();
+    let mixed_docs: usize = mixed
+        .iter()
+        .map(|c| c.members.iter().filter(|&&m| m >= ecb).count())
+        .sum();
+    println!(
+        "\nclusters mixing ECB+ and Reuters/seeds: {} ({} non-ECB+ documents in them)",
+        mixed.len(),
+        mixed_docs
+    );
+    let mut sizes: Vec<usize> = clusters
+        .iter()
+        .filter(|c| c.members.iter().all(|&m| m >= ecb))
+        .map(Cluster::len)
+        .collect();
+    sizes.sort_unstable_by(|a, b| b.cmp(a));
+    println!(
+        "largest Reuters clusters: {:?}",
+        &sizes[..sizes.len().min(5)]
+    );
+    let of_seed: Vec<&Cluster> = clusters
+        .iter()
+        .filter(|c| c.members.iter().any(|m| seeds.contains(m)))
+        .collect();
+    for c in of_seed {
+        let inside = c.members.iter().filter(|m| seeds.contains(m)).count();
+        println!(
+            "seeds cluster {}: {} of {} seeds, {} other members",
+            c.id,
+            inside,
+            seeds.len(),
+            c.len() - inside
+        );
+    }
+}
