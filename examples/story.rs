@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! cargo run --release --example story                  # ECB+ alone, per topic
-//! cargo run --release --example story -- --reuters     # + Reuters-21578 and seeds/
+//! cargo run --release --example story -- --reuters     # and among Reuters-21578 and seeds/
 //! cargo run --release --example story -- --sweep       # thresholds × floors on ECB+
 //! ```
 //!
@@ -127,7 +127,7 @@ fn sweep(docs: &[Doc]) -> Result<(), Box<dyn std::error::Error>> {
     let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
     let all: Vec<&Doc> = docs.iter().collect();
     println!("| specific, prior, threshold, floor | docs | ARI | pair P | pair R | B³ F1 | B³ P | across |");
-    let base = Config::preset(Preset::Story).profile().clone();
+    let base = *Config::preset(Preset::Story).profile();
     for specific in [base.specific_base, 1e9] {
         for prior in [300.0, 1000.0, 3000.0] {
             let profile = neardup::profile::ProfileParams {
@@ -164,32 +164,34 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return sweep(&docs);
     }
     let clusterer = Clusterer::new(Preset::Story);
-    println!("{}\n", clusterer.config().explain());
+    println!("`{}`\n", clusterer.config().explain());
     let mut texts: Vec<String> = docs.iter().map(|d| d.text.clone()).collect();
-    let with_reuters = args.iter().any(|a| a == "--reuters");
-    let mut seeds = 0..0;
-    if with_reuters {
-        let reuters = neardup::eval::reuters::load()?;
-        texts.extend(reuters.into_iter().map(|a| a.text));
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/seeds");
-        let mut paths: Vec<_> = std::fs::read_dir(dir)?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "txt"))
-            .collect();
-        paths.sort();
-        seeds = texts.len()..texts.len() + paths.len();
-        for p in paths {
-            texts.push(std::fs::read_to_string(p)?);
-        }
+    println!("### ECB+ alone\n");
+    let found = assignment(&clusterer.cluster(&texts), docs.len());
+    report(&found, &docs);
+    let rewrite = assignment(&Clusterer::new(Preset::Rewrite).cluster(&texts), docs.len());
+    let all: Vec<&Doc> = docs.iter().collect();
+    println!("{}", line("ECB+, rewrite preset", &rewrite, &all));
+    per_topic(&found, &docs);
+    if !args.iter().any(|a| a == "--reuters") {
+        return Ok(());
+    }
+    println!("\n### ECB+ among all of Reuters-21578 and the seeds\n");
+    let reuters = neardup::eval::reuters::load()?;
+    texts.extend(reuters.into_iter().map(|a| a.text));
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/seeds");
+    let mut paths: Vec<_> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    paths.sort();
+    let seeds = texts.len()..texts.len() + paths.len();
+    for p in paths {
+        texts.push(std::fs::read_to_string(p)?);
     }
     let clusters = clusterer.cluster(&texts);
-    let found = assignment(&clusters, docs.len());
-    report(&found, &docs);
-    if with_reuters {
-        distractors(&clusters, docs.len(), seeds);
-    } else {
-        per_topic(&found, &docs);
-    }
+    report(&assignment(&clusters, docs.len()), &docs);
+    distractors(&clusters, docs.len(), seeds);
     Ok(())
 }
 
@@ -205,7 +207,7 @@ fn distractors(clusters: &[Cluster], ecb: usize, seeds: std::ops::Range<usize>) 
         .map(|c| c.members.iter().filter(|&&m| m >= ecb).count())
         .sum();
     println!(
-        "\nclusters mixing ECB+ and Reuters/seeds: {} ({} non-ECB+ documents in them)",
+        "\n- clusters mixing ECB+ and Reuters/seeds: {} ({} non-ECB+ documents in them)",
         mixed.len(),
         mixed_docs
     );
@@ -216,7 +218,7 @@ fn distractors(clusters: &[Cluster], ecb: usize, seeds: std::ops::Range<usize>) 
         .collect();
     sizes.sort_unstable_by(|a, b| b.cmp(a));
     println!(
-        "largest Reuters clusters: {:?}",
+        "- largest Reuters clusters: {:?}",
         &sizes[..sizes.len().min(5)]
     );
     let of_seed: Vec<&Cluster> = clusters
@@ -226,8 +228,7 @@ fn distractors(clusters: &[Cluster], ecb: usize, seeds: std::ops::Range<usize>) 
     for c in of_seed {
         let inside = c.members.iter().filter(|m| seeds.contains(m)).count();
         println!(
-            "seeds cluster {}: {} of {} seeds, {} other members",
-            c.id,
+            "- the seeds' cluster: {} of {} seeds, {} other members",
             inside,
             seeds.len(),
             c.len() - inside

@@ -115,7 +115,7 @@ fn index_agrees_with_batch() {
     let s = Scores::new(&found, &gold).unwrap();
     let topics: Vec<&str> = docs.iter().map(|d| d.topic.as_str()).collect();
     // Measured: 3 clusters join two topics each (Greek riots of 2008 with a Greek bank bombing
-    // of 2010; two acquisitions; a courthouse killer with another prison story), where the
+    // of 2010; two acquisitions; two killers sentenced), where the
     // batch joins none: a bridge seen early cannot be undone later.
     let cross = cross_topic(&found, &topics).unwrap();
     assert!(cross.len() <= 3, "{cross:?}");
