@@ -87,6 +87,23 @@ fn ecb_plus_events() {
     );
 }
 
+/// Same input and configuration, same clusters, on one thread or three.
+#[test]
+fn same_clusters_for_any_thread_count() {
+    let docs = ecb();
+    let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
+    let run = |threads| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| Clusterer::new(Preset::Story).cluster(&texts))
+    };
+    let one = run(1);
+    assert!(one.len() < docs.len() / 2, "too few merges to compare");
+    assert_eq!(one, run(3));
+}
+
 /// The incremental index, fed one article at a time, groups ECB+ much as the batch does.
 ///
 /// Not identically: an article is weighed by the document frequencies of the articles before
