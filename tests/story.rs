@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use neardup::eval::reuters;
 use neardup::eval::scores::{cross_topic, Scores};
-use neardup::{Cluster, Clusterer, Index, Preset};
+use neardup::{Cluster, Clusterer, Config, Error, Index, Method, Preset};
 use serde_json::Value;
 
 mod support;
@@ -85,6 +85,32 @@ fn ecb_plus_events() {
         s.pair_recall(),
         rewrite.pair_recall()
     );
+}
+
+/// The preset by name, what `explain` says of it, and features of one method refused by the
+/// other: story terms are not content terms, even where the settings agree.
+#[test]
+fn preset_method_and_compatibility() {
+    let story: Preset = "story".parse().unwrap();
+    assert_eq!(story, Preset::Story);
+    let config = Config::preset(story);
+    assert_eq!(config.method(), Method::Story);
+    assert!(config.explain().contains("names"), "{}", config.explain());
+    let texts = [
+        "Tara Reid entered rehab in Malibu.",
+        "Reid, 33, is at Promises.",
+    ];
+    let rewrite = Clusterer::new(Preset::Rewrite).features(&texts).unwrap();
+    let same_settings = Config::builder(Preset::Rewrite)
+        .method(Method::Story)
+        .build()
+        .unwrap();
+    assert!(matches!(
+        rewrite.candidates(&same_settings),
+        Err(Error::Incompatible { .. })
+    ));
+    let features = Clusterer::new(Preset::Story).features(&texts).unwrap();
+    assert_eq!(features.method(), Method::Story);
 }
 
 /// Same input and configuration, same clusters, on one thread or three.
