@@ -264,6 +264,12 @@ fn main() -> Result<()> {
     // 6. Rewrite preset.
     rewrite_section(&mut r, &texts, &articles, &titles)?;
 
+    // 7. Stories: written by `cargo run --release --example story -- --reuters --write`.
+    r.notes(
+        "story-section",
+        "## 7. Stories\n\nRun `cargo run --release --example story -- --reuters --write`.",
+    );
+
     if args.stdout {
         print!("{}", r.out);
     } else {

@@ -17,6 +17,9 @@ pub enum Preset {
     /// calibrated low threshold, and a guard against chaining (see the README for the
     /// calibration).
     Rewrite,
+    /// Reports of one event by different outlets, written independently: content words and
+    /// names ([`crate::story`]), a lower threshold than rewrites, and the chain guard.
+    Story,
 }
 
 impl std::str::FromStr for Preset {
@@ -25,8 +28,9 @@ impl std::str::FromStr for Preset {
         match s {
             "near-duplicate" | "near_duplicate" | "neardup" => Ok(Preset::NearDuplicate),
             "rewrite" => Ok(Preset::Rewrite),
+            "story" => Ok(Preset::Story),
             _ => Err(Error::InvalidConfig(format!(
-                "unknown preset {s:?} (expected near-duplicate or rewrite)"
+                "unknown preset {s:?} (expected near-duplicate, rewrite or story)"
             ))),
         }
     }
@@ -42,6 +46,8 @@ pub enum Method {
     /// Rarity-weighted content words ([`crate::profile`]); similarity is the smaller of the
     /// weighted Jaccard over all content words and over specific ones.
     Weighted,
+    /// The weighted method over story terms ([`crate::story`]): content words plus names.
+    Story,
 }
 
 impl std::str::FromStr for Method {
@@ -51,8 +57,9 @@ impl std::str::FromStr for Method {
             "minhash" => Ok(Method::MinHash),
             "simhash" => Ok(Method::SimHash),
             "weighted" => Ok(Method::Weighted),
+            "story" => Ok(Method::Story),
             _ => Err(Error::InvalidConfig(format!(
-                "unknown method {s:?} (expected minhash, simhash or weighted)"
+                "unknown method {s:?} (expected minhash, simhash, weighted or story)"
             ))),
         }
     }
@@ -90,6 +97,17 @@ pub const REWRITE_THRESHOLD: f64 = 0.12;
 /// Rewrite preset: every member must be at least this similar to its cluster's representative.
 pub const REWRITE_CHAIN_FLOOR: f64 = 0.08;
 
+/// Story preset: minimum similarity of an edge (calibrated on ECB+ with Reuters-21578 as
+/// distractors; see docs/accuracy.md).
+pub const STORY_THRESHOLD: f64 = 0.06;
+/// Story preset: every member must be at least this similar to its cluster's representative.
+pub const STORY_CHAIN_FLOOR: f64 = 0.05;
+
+/// The story preset's profile settings: see [`Preset::Story`] and docs/presets.md.
+fn story_profile() -> ProfileParams {
+    ProfileParams::default()
+}
+
 impl Config {
     /// The configuration of a preset.
     pub fn preset(preset: Preset) -> Config {
@@ -113,6 +131,14 @@ impl Config {
                 threshold: REWRITE_THRESHOLD,
                 shingles: ShingleConfig::words(1).drop_stop_words(true),
                 chain_floor: Some(REWRITE_CHAIN_FLOOR),
+                ..base
+            },
+            Preset::Story => Config {
+                method: Method::Story,
+                threshold: STORY_THRESHOLD,
+                shingles: ShingleConfig::words(1).drop_stop_words(true),
+                chain_floor: Some(STORY_CHAIN_FLOOR),
+                profile: story_profile(),
                 ..base
             },
         }
@@ -218,8 +244,12 @@ impl Config {
                         / 2
                 );
             }
-            Method::Weighted => {
+            Method::Weighted | Method::Story => {
                 let p = &self.profile;
+                if self.method == Method::Story {
+                    s += "; content words plus names (capitalized words not starting a \
+                          sentence, and runs of them)";
+                }
                 s += &format!(
                     "; content words weighted ln((N + {}) / (df + 1)); specific if df ≤ {} + {}·N; \
                      similarity = min(weighted Jaccard of all, of specific) ≥ {}; candidates share \

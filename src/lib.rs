@@ -35,6 +35,7 @@
 //! - Copies and light edits (dedup of a corpus, syndicated copies): [`Preset::NearDuplicate`],
 //!   word 5-gram Jaccard ≥ 0.8 with exact verification.
 //! - A story and its rewrites by other outlets: [`Preset::Rewrite`].
+//! - Reports of one event written independently by different outlets: [`Preset::Story`].
 //! - The knobs that matter: the threshold, and for MinHash `num_perm` (accuracy vs speed).
 //!   [`Config::explain`] shows what was derived (LSH bands and rows, hashes left unused).
 //! - Results depend only on the input, the configuration and the seed, never on the number
@@ -59,6 +60,7 @@ pub mod minhash;
 pub mod profile;
 pub mod shingle;
 pub mod simhash;
+pub mod story;
 pub mod text;
 pub mod verify;
 pub mod wminhash;

@@ -263,6 +263,12 @@ impl Profiles {
             .par_iter()
             .map(|t| content_terms(t.as_ref(), params.seed))
             .collect();
+        Profiles::from_terms(terms, params)
+    }
+
+    /// Weighs terms already extracted (each sorted and deduplicated, as [`content_terms`] or
+    /// [`crate::story::story_terms`] make them) by rarity among them.
+    pub fn from_terms(terms: Vec<Vec<u64>>, params: &ProfileParams) -> Profiles {
         // Document frequencies by sorting every term occurrence: one pass, no hash map.
         let mut all: Vec<u64> = terms.iter().flatten().copied().collect();
         all.par_sort_unstable();
@@ -270,7 +276,7 @@ impl Profiles {
             .chunk_by(|a, b| a == b)
             .map(|run| (run[0], run.len() as u32))
             .collect();
-        let n = texts.len();
+        let n = terms.len();
         let lookup = |t: &u64| df[df.binary_search_by_key(t, |e| e.0).unwrap_or(0)].1;
         let (weights, anchors): (Vec<Vec<f32>>, Vec<Vec<u64>>) = terms
             .par_iter()

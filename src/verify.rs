@@ -53,6 +53,8 @@ enum Made {
     },
     /// The profile settings, with `min_shared_anchors` (a candidate setting) zeroed.
     Weighted(ProfileParams),
+    /// Story terms ([`crate::story`]) weighted as profiles; settings as for `Weighted`.
+    Story(ProfileParams),
 }
 
 impl Made {
@@ -69,6 +71,10 @@ impl Made {
                 shingles: config.shingles,
             },
             Method::Weighted => Made::Weighted(ProfileParams {
+                min_shared_anchors: 0,
+                ..config.profile
+            }),
+            Method::Story => Made::Story(ProfileParams {
                 min_shared_anchors: 0,
                 ..config.profile
             }),
@@ -97,6 +103,11 @@ impl Made {
             ],
             Made::Weighted(p) => vec![
                 ("method", "Weighted".into()),
+                ("seed", p.seed.to_string()),
+                ("profile", format!("{p:?}")),
+            ],
+            Made::Story(p) => vec![
+                ("method", "Story".into()),
                 ("seed", p.seed.to_string()),
                 ("profile", format!("{p:?}")),
             ],
@@ -225,6 +236,7 @@ impl Features {
                 }
             }
             Method::Weighted => Data::Weighted(Profiles::build(texts, &config.profile)),
+            Method::Story => Data::Weighted(crate::story::profiles(texts, &config.profile)),
         };
         Ok(Features {
             made: Made::of(config),
@@ -251,10 +263,11 @@ impl Features {
 
     /// The method that made these features.
     pub fn method(&self) -> Method {
-        match self.data {
-            Data::MinHash { .. } => Method::MinHash,
-            Data::SimHash { .. } => Method::SimHash,
-            Data::Weighted(_) => Method::Weighted,
+        match (&self.made, &self.data) {
+            (Made::Story(_), _) => Method::Story,
+            (_, Data::MinHash { .. }) => Method::MinHash,
+            (_, Data::SimHash { .. }) => Method::SimHash,
+            (_, Data::Weighted(_)) => Method::Weighted,
         }
     }
 

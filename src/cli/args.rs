@@ -233,6 +233,8 @@ pub enum PresetArg {
     NearDuplicate,
     /// A story and its rewrites by other outlets.
     Rewrite,
+    /// Reports of one event by different outlets, written independently.
+    Story,
 }
 
 impl From<PresetArg> for Preset {
@@ -240,6 +242,7 @@ impl From<PresetArg> for Preset {
         match p {
             PresetArg::NearDuplicate => Preset::NearDuplicate,
             PresetArg::Rewrite => Preset::Rewrite,
+            PresetArg::Story => Preset::Story,
         }
     }
 }
@@ -364,7 +367,7 @@ impl EngineArgs {
             builder = builder.seed(s);
         }
         if self.shingle.is_some() || self.stop_words.is_some() {
-            if method == Method::Weighted {
+            if matches!(method, Method::Weighted | Method::Story) {
                 return Err(CliError::Usage(
                     "--shingle and --stop-words do not apply to the weighted method (the \
                      rewrite preset's), which weighs single content words: use --method \

@@ -6,4 +6,5 @@
 //! benches and examples get it through a dev-dependency on the crate itself.
 
 pub mod reuters;
+pub mod scores;
 pub mod truth;

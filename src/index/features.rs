@@ -9,6 +9,7 @@ use crate::lsh::{band_key, simhash_tables, Banding};
 use crate::minhash::{self, MinHashParams, MinHasher};
 use crate::profile::content_terms;
 use crate::simhash::SimHasher;
+use crate::story::story_terms;
 
 #[derive(Clone, Debug)]
 pub(super) struct Signer {
@@ -49,7 +50,7 @@ impl Signer {
                 signer.simhasher = Some(SimHasher::new(c.shingles, c.seed)?);
                 signer.tables = simhash_tables(c.simhash_distance);
             }
-            Method::Weighted => {}
+            Method::Weighted | Method::Story => {}
         }
         Ok(signer)
     }
@@ -58,7 +59,7 @@ impl Signer {
         match self.config.method {
             Method::MinHash => self.banding.map_or(0, |b| b.bands()),
             Method::SimHash => self.tables.len(),
-            Method::Weighted => 1,
+            Method::Weighted | Method::Story => 1,
         }
     }
 
@@ -80,6 +81,11 @@ impl Signer {
             DocFeatures::SimHash {
                 fingerprint: fp.0,
                 size: size as u32,
+            }
+        } else if self.config.method == Method::Story {
+            // Story terms are weighted and compared as content terms are.
+            DocFeatures::Weighted {
+                terms: story_terms(text, self.config.profile.seed),
             }
         } else {
             DocFeatures::Weighted {
@@ -110,10 +116,12 @@ impl Signer {
                 }
             }
             (Method::SimHash, DocFeatures::SimHash { .. }) => Ok(()),
-            (Method::Weighted, DocFeatures::Weighted { terms }) => match increasing(terms) {
-                true => Ok(()),
-                false => Err("content terms not sorted or repeated"),
-            },
+            (Method::Weighted | Method::Story, DocFeatures::Weighted { terms }) => {
+                match increasing(terms) {
+                    true => Ok(()),
+                    false => Err("content terms not sorted or repeated"),
+                }
+            }
             _ => Err("features of another method"),
         }
     }

@@ -302,7 +302,8 @@ fn validate(index: &Index, saved: &Saved) -> Result<(), String> {
     if saved.saturated.windows(2).any(|w| w[0] >= w[1]) {
         return Err("saturated words not sorted or repeated".into());
     }
-    if !saved.saturated.is_empty() && index.signer.config.method != Method::Weighted {
+    let weighted = matches!(index.signer.config.method, Method::Weighted | Method::Story);
+    if !saved.saturated.is_empty() && !weighted {
         return Err("saturated words without the weighted method".into());
     }
     Ok(())

@@ -155,7 +155,7 @@ impl Index {
         config.validate()?;
         let signer = Signer::new(config)?;
         let tables = match signer.config.method {
-            Method::Weighted => 0,
+            Method::Weighted | Method::Story => 0,
             _ => signer.table_count(),
         };
         Ok(Index {

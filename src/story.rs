@@ -1,0 +1,158 @@
+//! Stage 3d: texts → story terms, for the story preset.
+//!
+//! Two outlets reporting one event write their own sentences; what they share is *who, where,
+//! when and how many*: the names of the people, places and organisations, the dates and the
+//! amounts. A story profile is the rewrite profile's content words ([`profile::content_terms`]:
+//! stop words dropped, numbers joined whole, spelling folded) plus the text's *names*, weighted
+//! by rarity exactly as the rewrite profile is ([`crate::profile::ProfileParams::weight`]):
+//!
+//! - each capitalized word that does not start a sentence (`Reid`, `Malibu`, `Friday`) adds a
+//!   name term beside its content word, so a name counts twice;
+//! - each run of two or more capitalized words (`Tara Reid`, `Promises Treatment Center`) adds
+//!   one term for the whole span, which is far rarer than its words.
+//!
+//! Capitalization is a signal that needs no corpus: it works the same on five texts as on a
+//! million, where document frequencies from a small input say little (the prior of the weight
+//! formula, `P` pseudo-documents that contain no word of the input, stands in for a background
+//! corpus). A line mostly in capitals (a wire headline) says nothing about names and adds none.
+//! Scripts without case add no names and fall back to the content words.
+
+use rayon::prelude::*;
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+use crate::profile::{self, ProfileParams, Profiles};
+use crate::text;
+
+/// Seed offset of name terms, so a name term never equals its content word's term.
+const NAME_TAG: u64 = 0x6e61_6d65; // "name"
+
+/// The story terms of `text` (content words and names), sorted and deduplicated, as term
+/// hashes compatible with [`profile::content_terms`] (numbers keep the low bit set).
+pub fn story_terms(text: &str, seed: u64) -> Vec<u64> {
+    let mut terms = profile::content_terms(text, seed);
+    let mut span: Vec<String> = Vec::new();
+    let mut folded = String::new();
+    let name_seed = seed ^ NAME_TAG;
+    let emit_span = |span: &mut Vec<String>, terms: &mut Vec<u64>| {
+        if span.len() >= 2 {
+            let joined = span.join(" ");
+            terms.push(xxh3_64_with_seed(joined.as_bytes(), name_seed.rotate_left(1)) & !1);
+        }
+        span.clear();
+    };
+    for line in text.lines() {
+        if mostly_capitals(line) {
+            continue;
+        }
+        let mut sentence_start = true;
+        let mut last_end = 0;
+        for (start, word) in raw_words(line) {
+            let gap = &line[last_end..start];
+            last_end = start + word.len();
+            // A span continues over spaces and hyphens only (`Jong-un`, `New York`).
+            let joined = gap.chars().all(|c| c == ' ' || c == '-');
+            if !joined {
+                emit_span(&mut span, &mut terms);
+            }
+            let ends_sentence = gap.contains(['.', '!', '?', ':', ';']);
+            let initial = sentence_start || ends_sentence;
+            sentence_start = false;
+            let capital = word.chars().next().is_some_and(char::is_uppercase);
+            let lower = word.to_lowercase();
+            if !capital || text::is_stop_word(&lower) || word.chars().nth(1).is_none() {
+                emit_span(&mut span, &mut terms);
+                continue;
+            }
+            text::fold_word_into(&lower, &mut folded);
+            if !initial {
+                terms.push(xxh3_64_with_seed(folded.as_bytes(), name_seed) & !1);
+            } else {
+                // A sentence's first word starts a span but is no name on its own.
+                emit_span(&mut span, &mut terms);
+            }
+            span.push(folded.clone());
+        }
+        emit_span(&mut span, &mut terms);
+    }
+    terms.sort_unstable();
+    terms.dedup();
+    terms
+}
+
+/// The story profiles of `texts`: their [`story_terms`], weighted by rarity among them as
+/// rewrite profiles are, and compared the same way ([`Profiles::similarity`]).
+pub fn profiles<T: AsRef<str> + Sync>(texts: &[T], params: &ProfileParams) -> Profiles {
+    let terms = texts
+        .par_iter()
+        .map(|t| story_terms(t.as_ref(), params.seed))
+        .collect();
+    Profiles::from_terms(terms, params)
+}
+
+/// Maximal runs of letters and digits (apostrophes inside a word kept, `O'Brien`), with their
+/// byte offsets in `line`.
+fn raw_words(line: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut rest = line.char_indices().peekable();
+    std::iter::from_fn(move || {
+        let (start, _) = rest.find(|(_, c)| c.is_alphanumeric())?;
+        let mut end = line.len();
+        while let Some(&(i, c)) = rest.peek() {
+            let inner_quote = (c == '\'' || c == '’')
+                && line[i + c.len_utf8()..]
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_alphabetic);
+            if !(c.is_alphanumeric() || inner_quote) {
+                end = i;
+                break;
+            }
+            rest.next();
+        }
+        Some((start, &line[start..end]))
+    })
+}
+
+/// Whether more than half of a line's cased letters are capitals (a headline in capitals, or
+/// text without case information).
+fn mostly_capitals(line: &str) -> bool {
+    let (mut upper, mut lower) = (0usize, 0usize);
+    for c in line.chars() {
+        upper += usize::from(c.is_uppercase());
+        lower += usize::from(c.is_lowercase());
+    }
+    upper > lower
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn extra(text: &str) -> usize {
+        story_terms(text, 7).len() - profile::content_terms(text, 7).len()
+    }
+
+    /// Names mid-sentence add a term each, spans one more; sentence-initial words, stop words
+    /// and capitals-only lines add none.
+    #[test]
+    fn names_and_spans() {
+        assert_eq!(extra("the storm hit the coast."), 0);
+        assert_eq!(extra("Storms hit the coast."), 0);
+        // "Reid" (name) + "Tara Reid" (span); "Tara" is sentence-initial.
+        assert_eq!(extra("Tara Reid entered rehab."), 2);
+        // Malibu, California: two names, no span (a comma separates them).
+        assert_eq!(extra("she went to Malibu, California"), 2);
+        // A span continues over a hyphen and ends at a word in lower case: Kim, Jong, "Kim Jong".
+        assert_eq!(extra("talks with Kim Jong-un began"), 3);
+        assert_eq!(extra("STORM HITS COAST, KILLS 3 IN FLORIDA"), 0);
+        // A new sentence: "Police" is initial, so no name and no span with "Reid".
+        assert_eq!(extra("he met Reid. Police said"), 1);
+    }
+
+    /// Same text, same terms; the seed changes them.
+    #[test]
+    fn deterministic_and_seeded() {
+        let t = "Officials in Paris said the Harry Winston store was robbed on Thursday.";
+        assert_eq!(story_terms(t, 1), story_terms(t, 1));
+        assert_ne!(story_terms(t, 1), story_terms(t, 2));
+    }
+}

@@ -1,0 +1,253 @@
+//! The story preset: reports of one event by different outlets (ECB+, in tests/data) are
+//! grouped, the two similar events of each topic and different topics are not; the seeds stay
+//! one cluster among all of Reuters-21578; the incremental `Index` and `neardup stream` agree
+//! with the batch `Clusterer`.
+
+use std::path::PathBuf;
+
+use neardup::eval::reuters;
+use neardup::eval::scores::{cross_topic, Scores};
+use neardup::{Cluster, Clusterer, Config, Error, Index, Method, Preset};
+use serde_json::Value;
+
+mod support;
+
+struct Doc {
+    id: String,
+    text: String,
+    label: String,
+    topic: String,
+}
+
+fn ecb() -> Vec<Doc> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/ecbplus/docs.jsonl");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let docs: Vec<Doc> = text
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            let f = |k: &str| v[k].as_str().unwrap().to_string();
+            Doc {
+                id: f("id"),
+                text: f("text"),
+                label: f("label"),
+                topic: f("topic"),
+            }
+        })
+        .collect();
+    assert_eq!(docs.len(), 982);
+    docs
+}
+
+/// The cluster id of each of the first `n` documents.
+fn assignment(clusters: &[Cluster], n: usize) -> Vec<usize> {
+    let mut of = vec![usize::MAX; n];
+    for c in clusters {
+        for &m in c.members.iter().filter(|&&m| m < n) {
+            of[m] = c.id;
+        }
+    }
+    of
+}
+
+fn scores(found: &[usize], docs: &[Doc]) -> (Scores, usize) {
+    let gold: Vec<&str> = docs.iter().map(|d| d.label.as_str()).collect();
+    let topics: Vec<&str> = docs.iter().map(|d| d.topic.as_str()).collect();
+    let s = Scores::new(found, &gold).unwrap();
+    (s, cross_topic(found, &topics).unwrap().len())
+}
+
+fn batch(docs: &[Doc], preset: Preset) -> Vec<usize> {
+    let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
+    assignment(&Clusterer::new(preset).cluster(&texts), docs.len())
+}
+
+/// Measured: ARI 0.80, pair precision 0.91, recall 0.72, no cluster across topics (see
+/// docs/accuracy.md). The bars sit a little below, so a regression fails and noise does not.
+#[test]
+fn ecb_plus_events() {
+    let docs = ecb();
+    let (s, across) = scores(&batch(&docs, Preset::Story), &docs);
+    assert_eq!(across, 0, "a cluster mixes topics");
+    assert!(s.ari() >= 0.78, "ARI {}", s.ari());
+    assert!(
+        s.pair_precision() >= 0.9,
+        "precision {}",
+        s.pair_precision()
+    );
+    assert!(s.pair_recall() >= 0.68, "recall {}", s.pair_recall());
+    // The story preset is for independent reports: it finds far more of them than the rewrite
+    // preset (recall 0.43), at no cost in topics mixed.
+    let (rewrite, _) = scores(&batch(&docs, Preset::Rewrite), &docs);
+    assert!(
+        s.pair_recall() > rewrite.pair_recall() + 0.2,
+        "story {} vs rewrite {}",
+        s.pair_recall(),
+        rewrite.pair_recall()
+    );
+}
+
+/// The preset by name, what `explain` says of it, and features of one method refused by the
+/// other: story terms are not content terms, even where the settings agree.
+#[test]
+fn preset_method_and_compatibility() {
+    let story: Preset = "story".parse().unwrap();
+    assert_eq!(story, Preset::Story);
+    let config = Config::preset(story);
+    assert_eq!(config.method(), Method::Story);
+    assert!(config.explain().contains("names"), "{}", config.explain());
+    let texts = [
+        "Tara Reid entered rehab in Malibu.",
+        "Reid, 33, is at Promises.",
+    ];
+    let rewrite = Clusterer::new(Preset::Rewrite).features(&texts).unwrap();
+    let same_settings = Config::builder(Preset::Rewrite)
+        .method(Method::Story)
+        .build()
+        .unwrap();
+    assert!(matches!(
+        rewrite.candidates(&same_settings),
+        Err(Error::Incompatible { .. })
+    ));
+    let features = Clusterer::new(Preset::Story).features(&texts).unwrap();
+    assert_eq!(features.method(), Method::Story);
+}
+
+/// Same input and configuration, same clusters, on one thread or three.
+#[test]
+fn same_clusters_for_any_thread_count() {
+    let docs = ecb();
+    let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
+    let run = |threads| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| Clusterer::new(Preset::Story).cluster(&texts))
+    };
+    let one = run(1);
+    assert!(one.len() < docs.len() / 2, "too few merges to compare");
+    assert_eq!(one, run(3));
+}
+
+/// The incremental index, fed one article at a time, groups ECB+ much as the batch does.
+///
+/// Not identically: an article is weighed by the document frequencies of the articles before
+/// it, so early articles see common words as rare and the first merges are looser (measured:
+/// index vs batch ARI 0.71, index against the labels 0.78 with precision 0.74; the rewrite
+/// preset's index agrees with its batch at 0.66).
+#[test]
+fn index_agrees_with_batch() {
+    let docs = ecb();
+    let index = Index::new(Preset::Story);
+    for d in &docs {
+        index.insert(&d.id, &d.text, 0).unwrap();
+    }
+    let found: Vec<u64> = docs
+        .iter()
+        .map(|d| index.cluster_of(&d.id).unwrap())
+        .collect();
+    let batch = batch(&docs, Preset::Story);
+    let agreement = Scores::new(&found, &batch).unwrap();
+    assert!(
+        agreement.ari() >= 0.66,
+        "ARI index vs batch {}",
+        agreement.ari()
+    );
+    let gold: Vec<&str> = docs.iter().map(|d| d.label.as_str()).collect();
+    let s = Scores::new(&found, &gold).unwrap();
+    let topics: Vec<&str> = docs.iter().map(|d| d.topic.as_str()).collect();
+    // Measured: 3 clusters join two topics each (Greek riots of 2008 with a Greek bank bombing
+    // of 2010; two acquisitions; two killers sentenced), where the
+    // batch joins none: a bridge seen early cannot be undone later.
+    let cross = cross_topic(&found, &topics).unwrap();
+    assert!(cross.len() <= 3, "{cross:?}");
+    assert!(s.ari() >= 0.74, "index ARI {}", s.ari());
+}
+
+/// `neardup stream --preset story`: two reports of one event share a cluster, a report of
+/// the topic's other event does not.
+#[test]
+fn stream_smoke() {
+    let docs = ecb();
+    // Topic 1: Tara Reid enters rehab (ecb), Lindsay Lohan enters rehab (ecbplus).
+    let pick: Vec<&Doc> = ["1_1ecb", "1_2ecb", "1_1ecbplus"]
+        .iter()
+        .map(|id| docs.iter().find(|d| d.id == *id).unwrap())
+        .collect();
+    let input: String = pick
+        .iter()
+        .map(|d| serde_json::json!({"id": d.id, "text": d.text}).to_string() + "\n")
+        .collect();
+    let out = support::run_binary(&["stream", "--preset", "story"], None, input.as_bytes());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["cluster"], lines[1]["cluster"]);
+    assert_ne!(lines[0]["cluster"], lines[2]["cluster"]);
+}
+
+fn seeds() -> Vec<String> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("seeds");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    paths.sort();
+    assert_eq!(paths.len(), 5);
+    paths
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect()
+}
+
+/// ECB+, all of Reuters-21578 and the seeds together: the seeds form one cluster with no
+/// intruder, no Reuters cluster passes 100, and ECB+ mixes with Reuters at most by accident.
+#[test]
+#[ignore = "needs Reuters-21578 (NEARDUP_REUTERS)"]
+fn seeds_and_ecb_among_reuters() {
+    let docs = ecb();
+    let mut texts: Vec<String> = docs.iter().map(|d| d.text.clone()).collect();
+    let reuters = reuters::load().unwrap_or_else(|e| panic!("{e}"));
+    texts.extend(reuters.into_iter().map(|a| a.text));
+    let first_seed = texts.len();
+    texts.extend(seeds());
+    let clusters = Clusterer::new(Preset::Story).cluster(&texts);
+
+    let with_seed: Vec<&Cluster> = clusters
+        .iter()
+        .filter(|c| c.members.iter().any(|&m| m >= first_seed))
+        .collect();
+    assert_eq!(with_seed.len(), 1, "the seeds split");
+    assert_eq!(
+        with_seed[0].members,
+        (first_seed..first_seed + 5).collect::<Vec<_>>()
+    );
+
+    let ecb = docs.len();
+    let largest = clusters
+        .iter()
+        .filter(|c| c.members.iter().all(|&m| m >= ecb))
+        .map(Cluster::len)
+        .max()
+        .unwrap();
+    assert!(largest <= 100, "a Reuters cluster of {largest}");
+    let mixed: usize = clusters
+        .iter()
+        .filter(|c| c.members.iter().any(|&m| m < ecb))
+        .map(|c| c.members.iter().filter(|&&m| m >= ecb).count())
+        .sum();
+    assert!(mixed <= 3, "{mixed} Reuters articles in ECB+ clusters");
+
+    let (s, across) = scores(&assignment(&clusters, ecb), &docs);
+    assert_eq!(across, 0);
+    assert!(s.ari() >= 0.78, "ARI among Reuters {}", s.ari());
+}
