@@ -43,9 +43,22 @@ impl Inner {
         candidates.sort_unstable();
         candidates.dedup();
         let threshold = signer.config.threshold() - 1e-9;
+        // The weighted method weighs the query's terms once, not once per candidate.
+        let query_weights = match f {
+            DocFeatures::Weighted { terms } => Some(self.weights(signer, terms, own)),
+            _ => None,
+        };
         let mut found: Vec<(u32, f64)> = candidates
             .into_iter()
-            .map(|s| (s, self.similarity_to(signer, f, own, s)))
+            .map(|s| {
+                let sim = match (f, &query_weights) {
+                    (DocFeatures::Weighted { terms }, Some(w)) => {
+                        self.weighted_similarity(signer, terms, w, own, s)
+                    }
+                    _ => self.similarity_to(signer, f, own, s),
+                };
+                (s, sim)
+            })
             .filter(|&(_, sim)| sim >= threshold)
             .collect();
         // Ties go to the earlier article (insertion order survives save and load; slots don't).
@@ -124,29 +137,57 @@ impl Inner {
                     Fingerprint(*a).similarity(Fingerprint(*b))
                 }
             }
-            (DocFeatures::Weighted { terms: a }, DocFeatures::Weighted { terms: b }) => {
-                let p = &signer.config.profile;
-                let extra = u32::from(own.is_none());
-                let n = self.live + extra as usize;
-                let df = |t: &u64, in_query: bool| {
-                    let d = self.df.get(t).copied().unwrap_or(0);
-                    d + if in_query { extra } else { 0 }
-                };
-                let wa: Vec<f32> = a.iter().map(|t| p.weight(*t, df(t, true), n)).collect();
-                let wb: Vec<f32> = b
-                    .iter()
-                    .map(|t| p.weight(*t, df(t, a.binary_search(t).is_ok()), n))
-                    .collect();
-                profile::similarity(a, &wa, b, &wb)
+            (DocFeatures::Weighted { terms: a }, DocFeatures::Weighted { .. }) => {
+                let wa = self.weights(signer, a, own);
+                self.weighted_similarity(signer, a, &wa, own, slot)
             }
             _ => 0.0,
         }
     }
 
+    /// Weights of the terms `a` of a document (indexed in `own`, or a query, which counts
+    /// itself in the document frequencies as if inserted).
+    fn weights(&self, signer: &Signer, a: &[u64], own: Option<u32>) -> Vec<f32> {
+        let p = &signer.config.profile;
+        let extra = u32::from(own.is_none());
+        let n = self.live + extra as usize;
+        a.iter()
+            .map(|t| p.weight(*t, self.df.get(t).copied().unwrap_or(0) + extra, n))
+            .collect()
+    }
+
+    /// Rewrite similarity of terms `a` weighted `wa` (see [`Inner::weights`]) to the
+    /// document in `slot`.
+    fn weighted_similarity(
+        &self,
+        signer: &Signer,
+        a: &[u64],
+        wa: &[f32],
+        own: Option<u32>,
+        slot: u32,
+    ) -> f64 {
+        let Some(DocFeatures::Weighted { terms: b }) = self.doc(slot).map(|d| &d.features) else {
+            return 0.0;
+        };
+        let p = &signer.config.profile;
+        let extra = u32::from(own.is_none());
+        let n = self.live + extra as usize;
+        // A term the query shares is counted with it (`extra`), as in `weights`.
+        let wb: Vec<f32> = b
+            .iter()
+            .map(|t| {
+                let d = self.df.get(t).copied().unwrap_or(0);
+                let shared = extra > 0 && a.binary_search(t).is_ok();
+                p.weight(*t, d + u32::from(shared), n)
+            })
+            .collect();
+        profile::similarity(a, wa, b, &wb)
+    }
+
     pub(super) fn named(&self, found: &[(u32, f64)]) -> Vec<(String, f64)> {
         found
             .iter()
-            .filter_map(|&(s, sim)| Some((self.doc(s)?.id.clone(), sim)))
+            .filter_map(|&(s, sim)| Some((self.doc(s)?.id.to_string(), sim)))
             .collect()
     }
 }

@@ -1,0 +1,161 @@
+//! Tail latency of `Index::insert`: every insert timed one by one, for every preset, on one
+//! thread and with reader threads querying meanwhile. Reports p50, p99, p99.9 and max over the
+//! whole run and over the last 10% of inserts (when the index is full), the memory per
+//! article (`Index::memory_bytes`) and the peak resident memory of the process.
+//!
+//! ```text
+//! cargo bench --bench latency                          # 100k generated articles
+//! NEARDUP_BENCH_1M=1 cargo bench --bench latency       # and 1M
+//! NEARDUP_LATENCY_JSONL=corpus.jsonl cargo bench --bench latency   # a corpus file
+//! NEARDUP_LATENCY_JSONL=reuters cargo bench --bench latency        # Reuters-21578
+//! ```
+//!
+//! More knobs, all optional: `NEARDUP_LATENCY_PRESETS` (comma-separated preset names; names
+//! this build does not know are skipped), `NEARDUP_LATENCY_READERS` (comma-separated reader
+//! thread counts, default `0,2`), `NEARDUP_LATENCY_N` (comma-separated sizes, replacing the
+//! defaults). A corpus file is JSON Lines with a `text` field (`examples/gen_corpus.rs gen`
+//! writes one); the sizes are capped at its length. Peak RSS covers the whole process, so for a
+//! per-preset figure run one preset and one size per process.
+
+mod common;
+
+use std::io::BufRead;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use neardup::{Index, Preset};
+
+fn env_list(name: &str) -> Option<Vec<String>> {
+    let v = std::env::var(name).ok()?;
+    Some(v.split(',').map(|s| s.trim().to_string()).collect())
+}
+
+/// Peak resident memory of this process in bytes (Linux), 0 elsewhere.
+fn peak_rss() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+            line.split_whitespace().nth(1)?.parse::<u64>().ok()
+        })
+        .map_or(0, |kb| kb * 1024)
+}
+
+fn texts(max: usize) -> (String, Vec<String>) {
+    match std::env::var("NEARDUP_LATENCY_JSONL").ok().as_deref() {
+        Some("reuters") => {
+            let dir = neardup::eval::reuters::find().expect("NEARDUP_REUTERS");
+            let articles = neardup::eval::reuters::read(&dir).expect("readable Reuters");
+            let t: Vec<String> = articles.into_iter().map(|a| a.text).take(max).collect();
+            ("reuters".into(), t)
+        }
+        Some(path) => {
+            let file = std::fs::File::open(path).expect("corpus file");
+            let mut t = Vec::new();
+            for line in std::io::BufReader::new(file).lines().take(max) {
+                let v: serde_json::Value =
+                    serde_json::from_str(&line.expect("read")).expect("json");
+                t.push(v["text"].as_str().expect("a text field").to_string());
+            }
+            (path.rsplit('/').next().unwrap_or(path).to_string(), t)
+        }
+        None => ("generated".into(), common::generated(max, 11)),
+    }
+}
+
+/// p50, p99, p99.9 and max of `t`.
+fn tail(t: &[Duration]) -> [Duration; 4] {
+    let mut t = t.to_vec();
+    t.sort_unstable();
+    let at = |q: f64| t[((t.len() as f64 * q) as usize).min(t.len() - 1)];
+    [at(0.5), at(0.99), at(0.999), t[t.len() - 1]]
+}
+
+fn fmt(d: [Duration; 4]) -> String {
+    let us = |d: Duration| d.as_secs_f64() * 1e6;
+    format!(
+        "{:>8.1} {:>8.1} {:>9.1} {:>9.1}",
+        us(d[0]),
+        us(d[1]),
+        us(d[2]),
+        us(d[3])
+    )
+}
+
+fn run(preset: Preset, name: &str, texts: &[String], readers: usize) {
+    let n = texts.len();
+    let index = Index::new(preset);
+    let stop = AtomicBool::new(false);
+    let queries = AtomicU64::new(0);
+    let mut times = Vec::with_capacity(n);
+    let start = Instant::now();
+    std::thread::scope(|s| {
+        for r in 0..readers {
+            let (index, stop, queries) = (&index, &stop, &queries);
+            s.spawn(move || {
+                // Readers query texts from the corpus (half of them already indexed).
+                let mut i = r * 7919;
+                while !stop.load(Ordering::Relaxed) {
+                    std::hint::black_box(index.query(&texts[i % n]));
+                    queries.fetch_add(1, Ordering::Relaxed);
+                    i += 104_729;
+                }
+            });
+        }
+        for (i, t) in texts.iter().enumerate() {
+            let s = Instant::now();
+            let a = index
+                .insert(&format!("d{i}"), t, i as i64)
+                .expect("unique ids");
+            times.push(s.elapsed());
+            std::hint::black_box(a);
+        }
+        stop.store(true, Ordering::Relaxed);
+    });
+    let wall = start.elapsed();
+    let all = tail(&times);
+    let last = tail(&times[n - n / 10..]);
+    println!(
+        "{name:<15} {n:>8} {readers:>2} | all {} | last 10% {} | {:>6.1} s {:>7} q | {:>5.0} B/article",
+        fmt(all),
+        fmt(last),
+        wall.as_secs_f64(),
+        queries.load(Ordering::Relaxed),
+        index.memory_bytes() as f64 / n as f64,
+    );
+}
+
+fn main() {
+    let mut sizes = vec![100_000usize];
+    if std::env::var_os("NEARDUP_BENCH_1M").is_some() {
+        sizes.push(1_000_000);
+    }
+    if let Some(v) = env_list("NEARDUP_LATENCY_N") {
+        sizes = v.iter().map(|s| s.parse().expect("a size")).collect();
+    }
+    let presets = env_list("NEARDUP_LATENCY_PRESETS")
+        .unwrap_or_else(|| vec!["near-duplicate".into(), "rewrite".into(), "story".into()]);
+    let readers: Vec<usize> = env_list("NEARDUP_LATENCY_READERS")
+        .unwrap_or_else(|| vec!["0".into(), "2".into()])
+        .iter()
+        .map(|s| s.parse().expect("a reader count"))
+        .collect();
+    let (source, all) = texts(sizes.iter().copied().max().unwrap_or(0));
+    println!("corpus: {source}, {} texts; times in µs", all.len());
+    println!(
+        "{:<15} {:>8} {:>2} | all {:>8} {:>8} {:>9} {:>9} | last 10% {:>8} {:>8} {:>9} {:>9} | wall, queries | memory",
+        "preset", "n", "r", "p50", "p99", "p99.9", "max", "p50", "p99", "p99.9", "max"
+    );
+    for name in &presets {
+        let Ok(preset) = name.parse::<Preset>() else {
+            continue; // a preset of a later build
+        };
+        for &n in &sizes {
+            let n = n.min(all.len());
+            for &r in &readers {
+                run(preset, name, &all[..n], r);
+            }
+        }
+    }
+    println!("peak RSS {:.0} MB", peak_rss() as f64 / 1e6);
+}
