@@ -32,12 +32,25 @@
 //!   times the specificity bound of documents (at least 256); a word that once grew past it is
 //!   never an anchor again, even if evictions later make it rare (the set is saved with the
 //!   index, so a loaded index answers alike).
+//! - **Bounded work per article.** The weighted method reads the newest
+//!   [`crate::lsh::MAX_BUCKET`] postings of each anchor (as MinHash reads the newest members of
+//!   a band bucket) and verifies at most 32 candidates, those sharing the most anchors (then
+//!   the newest), so `neighbours` lists at most 32 articles; a candidate whose similarity
+//!   cannot reach the threshold, whatever its own words weigh, is dropped before its weights
+//!   are looked up. An insert costs about the same at a million articles as at a thousand.
+//! - **No stalls.** Hash tables are split into 64 shards that grow one at a time and slot
+//!   arrays grow by fixed chunks, so no insert waits while a whole table is rehashed or
+//!   copied; [`Index::with_capacity`] presizes the tables when the size is known.
 //! - **Removal.** Removing an article never splits its cluster. If it was the representative,
 //!   the member whose least similar fellow member is most similar takes over, which keeps the
 //!   chain guard's invariant whenever any member can; a cluster can still end up held together
 //!   only by members that left.
 //! - **Concurrency.** `Index` is `Send + Sync`: queries run in parallel under a read lock while
-//!   one thread inserts under a write lock; features are computed before the lock is taken.
+//!   one thread inserts. An insert computes its features without the lock and searches and
+//!   verifies its candidates under the read lock, beside the queries; it takes the write lock
+//!   only to apply the result (if another insert or a window eviction changed the index
+//!   meanwhile, it searches again under the write lock, so answers are those of inserts
+//!   applied one after another).
 
 mod clusters;
 mod features;

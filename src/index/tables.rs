@@ -118,7 +118,7 @@ pub(super) const POSTINGS_PER_ANCHOR: usize = crate::lsh::MAX_BUCKET;
 
 /// Most candidates the weighted method verifies per document: those sharing the most anchors
 /// (then the newest). A rewrite shares many of its source's rarest words, so it ranks first.
-pub(super) const MAX_VERIFIED: usize = 128;
+pub(super) const MAX_VERIFIED: usize = 32;
 
 impl Inner {
     pub(super) fn add_to_tables(
