@@ -14,8 +14,8 @@
 //! NEARDUP_LATENCY_JSONL=reuters cargo bench --bench latency        # Reuters-21578
 //! ```
 //!
-//! More knobs, all optional: `NEARDUP_LATENCY_PRESETS` (comma-separated preset names; names
-//! this build does not know are skipped), `NEARDUP_LATENCY_READERS` (comma-separated reader
+//! More knobs, all optional: `NEARDUP_LATENCY_PRESETS` (comma-separated preset names, or
+//! `near-duplicate/estimated`; names this build does not know are skipped), `NEARDUP_LATENCY_READERS` (comma-separated reader
 //! thread counts, default `0,2`), `NEARDUP_LATENCY_N` (comma-separated sizes, replacing the
 //! defaults). A corpus file is JSON Lines with a `text` field (`examples/gen_corpus.rs gen`
 //! writes one); the sizes are capped at its length. Peak RSS covers the whole process, so for a
@@ -27,7 +27,8 @@ use std::io::BufRead;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use neardup::{Index, Preset};
+use neardup::config::Verification;
+use neardup::{Config, Index, Preset};
 
 fn env_list(name: &str) -> Option<Vec<String>> {
     let v = std::env::var(name).ok()?;
@@ -104,9 +105,24 @@ fn fmt(d: [Duration; 4]) -> String {
     )
 }
 
-fn run(preset: Preset, name: &str, texts: &[String], readers: usize) {
+/// The configuration a preset name stands for: a preset, or `near-duplicate/estimated` (the
+/// preset with `Verification::Estimated`, which keeps no shingle sets).
+fn config(name: &str) -> Option<Config> {
+    let (preset, estimated) = match name.strip_suffix("/estimated") {
+        Some(p) => (p, true),
+        None => (name, false),
+    };
+    let preset: Preset = preset.parse().ok()?;
+    let mut b = Config::builder(preset);
+    if estimated {
+        b = b.verification(Verification::Estimated);
+    }
+    b.build().ok()
+}
+
+fn run(config: &Config, name: &str, texts: &[String], readers: usize) {
     let n = texts.len();
-    let index = Index::new(preset);
+    let index = Index::with_config(config.clone()).expect("a valid configuration");
     let stop = AtomicBool::new(false);
     let queries = AtomicU64::new(0);
     let mut times = Vec::with_capacity(n);
@@ -175,13 +191,13 @@ fn main() {
         "preset", "n", "r", "p50", "p99", "p99.9", "max", "p50", "p99", "p99.9", "max"
     );
     for name in &presets {
-        let Ok(preset) = name.parse::<Preset>() else {
+        let Some(config) = config(name) else {
             continue; // a preset of a later build
         };
         for &n in &sizes {
             let n = n.min(all.len());
             for &r in &readers {
-                run(preset, name, &all[..n], r);
+                run(&config, name, &all[..n], r);
             }
         }
     }

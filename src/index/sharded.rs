@@ -96,7 +96,8 @@ const CHUNK: usize = 1 << CHUNK_BITS;
 
 /// An array indexed by slot, stored in chunks of 4,096 that never move: growing it allocates
 /// one chunk (and, rarely, doubles the small vector of chunk pointers) instead of copying
-/// every element.
+/// every element. The first chunk starts small and doubles up to the chunk size, so a small
+/// index stays small.
 #[derive(Clone, Debug)]
 pub(super) struct Chunked<T> {
     chunks: Vec<Box<[T]>>,
@@ -112,33 +113,48 @@ impl<T: Clone> Chunked<T> {
         }
     }
 
-    /// Number of slots allocated (a multiple of the chunk size).
+    /// Number of slots allocated.
     pub(super) fn capacity(&self) -> usize {
-        self.chunks.len() * CHUNK
+        self.chunks.iter().map(|c| c.len()).sum()
     }
 
     pub(super) fn get(&self, slot: u32) -> Option<&T> {
         let s = slot as usize;
-        self.chunks
-            .get(s >> CHUNK_BITS)
-            .map(|c| &c[s & (CHUNK - 1)])
+        self.chunks.get(s >> CHUNK_BITS)?.get(s & (CHUNK - 1))
     }
 
     pub(super) fn get_mut(&mut self, slot: u32) -> Option<&mut T> {
         let s = slot as usize;
         self.chunks
-            .get_mut(s >> CHUNK_BITS)
-            .map(|c| &mut c[s & (CHUNK - 1)])
+            .get_mut(s >> CHUNK_BITS)?
+            .get_mut(s & (CHUNK - 1))
     }
 
     /// The slot, allocating chunks up to it if needed.
     pub(super) fn at(&mut self, slot: u32) -> &mut T {
         let s = slot as usize;
-        while self.chunks.len() <= s >> CHUNK_BITS {
+        let (chunk, at) = (s >> CHUNK_BITS, s & (CHUNK - 1));
+        // The first chunk starts small and doubles: at most CHUNK elements are ever copied.
+        let first_len = match chunk {
+            0 => (at + 1).next_power_of_two().max(16),
+            _ => CHUNK,
+        };
+        match self.chunks.first_mut() {
+            None => self
+                .chunks
+                .push(vec![self.fill.clone(); first_len].into_boxed_slice()),
+            Some(first) if first.len() < first_len => {
+                let mut grown = std::mem::take(first).into_vec();
+                grown.resize(first_len, self.fill.clone());
+                *first = grown.into_boxed_slice();
+            }
+            Some(_) => {}
+        }
+        while self.chunks.len() <= chunk {
             self.chunks
                 .push(vec![self.fill.clone(); CHUNK].into_boxed_slice());
         }
-        &mut self.chunks[s >> CHUNK_BITS][s & (CHUNK - 1)]
+        &mut self.chunks[chunk][at]
     }
 
     /// Every slot allocated, with its number.
@@ -176,9 +192,20 @@ mod tests {
     fn chunked_array_reads_fill_until_written() {
         let mut c = Chunked::new(u32::MAX);
         assert_eq!(c.get(5), None);
+        *c.at(3) = 3;
+        assert_eq!(
+            (c.capacity(), c.get(3), c.get(15), c.get(16)),
+            (16, Some(&3), Some(&u32::MAX), None)
+        );
+        *c.at(100) = 100;
+        assert_eq!(
+            (c.capacity(), c.get(3), c.get(100)),
+            (128, Some(&3), Some(&100))
+        );
         *c.at(5000) = 7;
         assert_eq!(c.get(5000), Some(&7));
         assert_eq!(c.get(4999), Some(&u32::MAX));
+        assert_eq!((c.get(3), c.get(100)), (Some(&3), Some(&100)));
         assert_eq!(c.capacity(), 2 * CHUNK);
         assert_eq!(
             c.iter().filter(|(_, &v)| v == 7).map(|(i, _)| i).next(),

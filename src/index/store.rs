@@ -22,8 +22,16 @@ pub(super) struct Doc {
 }
 
 /// The key of an id in the id table.
+#[cfg(not(test))]
 fn id_key(id: &str) -> u64 {
     xxhash_rust::xxh3::xxh3_64(id.as_bytes())
+}
+
+/// Unit tests key ids by their length, so that ids of one length collide like 64-bit hashes
+/// almost never do, and the overflow path is exercised.
+#[cfg(test)]
+fn id_key(id: &str) -> u64 {
+    id.len() as u64
 }
 
 impl Inner {
@@ -184,5 +192,40 @@ impl Inner {
         let df = map(self.df.capacity(), 4) + map(self.saturated.capacity(), 0);
         let order = self.by_time.len() * 48 + self.free.capacity() * 4;
         docs + tables + ids + clusters + df + order
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Index, Preset};
+
+    /// Ids whose keys collide (see the test `id_key`) are still told apart.
+    #[test]
+    fn colliding_ids_are_told_apart() {
+        let index = Index::new(Preset::NearDuplicate);
+        let text = |i: usize| format!("story number {i} about {} things happening today", i * 7);
+        for (i, id) in ["a", "b", "c", "dd"].iter().enumerate() {
+            index.insert(id, &text(i), i as i64).unwrap();
+        }
+        assert_eq!(index.len(), 4);
+        assert!(!index.inner.read().unwrap().id_overflow.is_empty());
+        let clusters = ["a", "b", "c", "dd"].map(|id| index.cluster_of(id));
+        assert!(clusters.iter().all(Option::is_some));
+        assert_ne!(clusters[0], clusters[1]);
+        // Removing the id that holds the shared key leaves the others reachable.
+        assert!(index.remove("a"));
+        assert_eq!(index.cluster_of("a"), None);
+        assert_eq!(index.cluster_of("b"), clusters[1]);
+        assert_eq!(index.cluster_of("c"), clusters[2]);
+        // Re-inserting with the same text is a replay, another text an error.
+        assert!(index.insert("b", &text(1), 9).unwrap().replayed);
+        assert!(index.insert("c", "other", 9).is_err());
+        assert!(index.insert("a", &text(0), 10).is_ok());
+        for id in ["a", "b", "c", "dd"] {
+            assert!(index.remove(id), "{id}");
+        }
+        assert!(index.is_empty());
+        let inner = index.inner.read().unwrap();
+        assert!(inner.ids.len() == 0 && inner.id_overflow.is_empty());
     }
 }
