@@ -42,7 +42,7 @@ impl Inner {
             Err(Error::Capacity("insertion numbers used up".into()))
         } else if self.next_cluster == ClusterId::MAX {
             Err(Error::Capacity("cluster ids used up".into()))
-        } else if self.free.is_empty() && self.slot_count >= NIL {
+        } else if self.free.is_empty() && self.slot_count == NIL {
             Err(Error::Capacity(format!("more than {} articles", NIL - 1)))
         } else {
             Ok(())
