@@ -579,3 +579,20 @@ fn edge_configurations() {
         .build()
         .is_err());
 }
+
+/// A capacity hint changes no answer.
+#[test]
+fn capacity_hint_answers_alike() {
+    for preset in [Preset::NearDuplicate, Preset::Rewrite] {
+        let (plain, hinted) = (Index::new(preset), Index::new(preset).with_capacity(5_000));
+        for (i, t) in families().iter().enumerate() {
+            let id = format!("d{i}");
+            assert_eq!(
+                plain.insert(&id, t, i as i64).unwrap(),
+                hinted.insert(&id, t, i as i64).unwrap()
+            );
+        }
+        assert_eq!(saved(&plain), saved(&hinted));
+        assert!(hinted.memory_bytes() > plain.memory_bytes());
+    }
+}

@@ -1,12 +1,16 @@
 //! Clusters: assignment of a new article, merges under the chain guard, and representatives.
 
+use std::collections::VecDeque;
+
 use super::features::Signer;
 use super::{ClusterId, Inner};
 
 #[derive(Clone, Debug, Default)]
 pub(super) struct Cluster {
-    /// Slots of the members, in insertion order (by `Doc::seq`).
-    pub(super) members: Vec<u32>,
+    /// Slots of the members, in insertion order (by `Doc::seq`): a new article joins at the
+    /// back, eviction (oldest first) leaves from the front, both in O(1); any other member
+    /// is found by binary search.
+    pub(super) members: VecDeque<u32>,
     pub(super) representative: u32,
 }
 
@@ -30,11 +34,11 @@ impl Inner {
         self.clusters.insert(
             own,
             Cluster {
-                members: vec![slot],
+                members: VecDeque::from([slot]),
                 representative: slot,
             },
         );
-        if let Some(Some(d)) = self.slots.get_mut(slot as usize) {
+        if let Some(d) = self.doc_mut(slot) {
             d.cluster = own;
         }
         let mut current = own;
@@ -99,17 +103,48 @@ impl Inner {
         let (keep, gone) = (a.min(b), a.max(b));
         let moved = self.clusters.remove(&gone)?.members;
         for &m in &moved {
-            if let Some(Some(d)) = self.slots.get_mut(m as usize) {
+            if let Some(d) = self.doc_mut(m) {
                 d.cluster = keep;
             }
         }
-        let mut members = std::mem::take(&mut self.clusters.get_mut(&keep)?.members);
-        members.extend(moved);
-        members.sort_unstable_by_key(|&m| self.doc(m).map_or(u64::MAX, |d| d.seq));
+        let kept = std::mem::take(&mut self.clusters.get_mut(&keep)?.members);
+        let members = self.merge_in_order(kept, moved);
         let cluster = self.clusters.get_mut(&keep)?;
         cluster.members = members;
         cluster.representative = rep;
         Some(keep)
+    }
+
+    /// Two member lists in insertion order, merged. A new article joining a cluster is newer
+    /// than every member, so it is appended: no re-sort per insert.
+    fn merge_in_order(&self, a: VecDeque<u32>, b: VecDeque<u32>) -> VecDeque<u32> {
+        let seq = |m: u32| self.doc(m).map_or(u64::MAX, |d| d.seq);
+        let (mut a, b) = if a.len() >= b.len() { (a, b) } else { (b, a) };
+        let (first, last) = (b.front().map(|&m| seq(m)), b.back().map(|&m| seq(m)));
+        if a.back().is_none_or(|&m| first.is_some_and(|f| seq(m) < f)) {
+            a.extend(b);
+            return a;
+        }
+        if a.front().is_none_or(|&m| last.is_some_and(|l| l < seq(m))) {
+            for m in b.into_iter().rev() {
+                a.push_front(m);
+            }
+            return a;
+        }
+        let mut out = VecDeque::with_capacity(a.len() + b.len());
+        let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+        while let (Some(&x), Some(&y)) = (a.peek(), b.peek()) {
+            if seq(x) <= seq(y) {
+                out.push_back(x);
+                a.next();
+            } else {
+                out.push_back(y);
+                b.next();
+            }
+        }
+        out.extend(a);
+        out.extend(b);
+        out
     }
 
     /// A cluster's representative after the old one left. With the chain guard: the member whose

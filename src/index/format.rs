@@ -87,8 +87,7 @@ pub(super) fn write<W: Write>(index: &Index, mut writer: W) -> Result<(), Error>
         let mut live: Vec<(u64, u32)> = inner
             .slots
             .iter()
-            .zip(0u32..)
-            .filter_map(|(d, slot)| d.as_ref().map(|d| (d.seq, slot)))
+            .filter_map(|(slot, d)| d.as_ref().map(|d| (d.seq, slot)))
             .collect();
         live.sort_unstable();
         let position: HashMap<u32, u32> = live
@@ -97,7 +96,7 @@ pub(super) fn write<W: Write>(index: &Index, mut writer: W) -> Result<(), Error>
             .map(|(&(_, slot), i)| (slot, i))
             .collect();
         let at = |slot: &u32| position.get(slot).copied().ok_or_else(broken);
-        let mut saturated: Vec<u64> = inner.saturated.keys().copied().collect();
+        let mut saturated: Vec<u64> = inner.saturated.iter().map(|(&t, _)| t).collect();
         saturated.sort_unstable();
         let mut clusters = inner
             .clusters
@@ -121,7 +120,7 @@ pub(super) fn write<W: Write>(index: &Index, mut writer: W) -> Result<(), Error>
                 .iter()
                 .filter_map(|&(_, slot)| inner.doc(slot))
                 .map(|d| SavedDoc {
-                    id: d.id.clone(),
+                    id: d.id.to_string(),
                     seq: d.seq,
                     time: d.time,
                     cluster: d.cluster,
@@ -216,10 +215,12 @@ fn from_saved(saved: Saved) -> Result<Index, Error> {
         inner.newest = saved.newest;
         inner.next_cluster = saved.next_cluster;
         inner.next_seq = saved.next_seq;
-        inner.saturated = saved.saturated.iter().map(|&t| (t, ())).collect();
+        for &t in &saved.saturated {
+            inner.saturated.insert(t, ());
+        }
         for doc in saved.docs {
             let doc = Doc {
-                id: doc.id,
+                id: doc.id.into(),
                 seq: doc.seq,
                 time: doc.time,
                 cluster: doc.cluster,
@@ -232,7 +233,7 @@ fn from_saved(saved: Saved) -> Result<Index, Error> {
         }
         for c in saved.clusters {
             let cluster = Cluster {
-                members: c.members,
+                members: c.members.into(),
                 representative: c.representative,
             };
             inner.clusters.insert(c.id, cluster);

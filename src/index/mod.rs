@@ -32,21 +32,35 @@
 //!   times the specificity bound of documents (at least 256); a word that once grew past it is
 //!   never an anchor again, even if evictions later make it rare (the set is saved with the
 //!   index, so a loaded index answers alike).
+//! - **Bounded work per article.** The weighted method reads the newest
+//!   [`crate::lsh::MAX_BUCKET`] postings of each anchor (as MinHash reads the newest members of
+//!   a band bucket) and verifies at most 32 candidates, those sharing the most anchors (then
+//!   the newest), so `neighbours` lists at most 32 articles; a candidate whose similarity
+//!   cannot reach the threshold, whatever its own words weigh, is dropped before its weights
+//!   are looked up. An insert costs about the same at a million articles as at a thousand.
+//! - **No stalls.** Hash tables are split into 64 shards that grow one at a time and slot
+//!   arrays grow by fixed chunks, so no insert waits while a whole table is rehashed or
+//!   copied; [`Index::with_capacity`] presizes the tables when the size is known.
 //! - **Removal.** Removing an article never splits its cluster. If it was the representative,
 //!   the member whose least similar fellow member is most similar takes over, which keeps the
 //!   chain guard's invariant whenever any member can; a cluster can still end up held together
 //!   only by members that left.
 //! - **Concurrency.** `Index` is `Send + Sync`: queries run in parallel under a read lock while
-//!   one thread inserts under a write lock; features are computed before the lock is taken.
+//!   one thread inserts. An insert computes its features without the lock and searches and
+//!   verifies its candidates under the read lock, beside the queries; it takes the write lock
+//!   only to apply the result (if another insert or a window eviction changed the index
+//!   meanwhile, it searches again under the write lock, so answers are those of inserts
+//!   applied one after another).
 
 mod clusters;
 mod features;
 pub mod format;
 mod search;
+mod sharded;
 mod store;
 mod tables;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::io::{Read, Write};
 use std::sync::RwLock;
 
@@ -57,8 +71,9 @@ use crate::error::Error;
 
 use clusters::Cluster;
 use features::Signer;
+use sharded::{Chunked, Sharded};
 use store::Doc;
-use tables::{Buckets, KeyMap};
+use tables::Buckets;
 
 pub use format::FORMAT_VERSION;
 
@@ -120,28 +135,62 @@ pub struct Index {
     inner: RwLock<Inner>,
 }
 
-#[derive(Debug, Default)]
+/// Everything behind the lock. The maps are [`Sharded`] and the slot arrays [`Chunked`], so no
+/// insert waits for a whole table to be copied (see [`mod@sharded`]).
+#[derive(Debug)]
 struct Inner {
-    slots: Vec<Option<Doc>>,
+    slots: Chunked<Option<Doc>>,
+    /// Slots ever used: the next new slot.
+    slot_count: u32,
     /// Slots freed by removals, reused so an endless stream does not grow `slots`.
     free: Vec<u32>,
     /// Live slots by (time, insertion order): eviction takes from the front.
     by_time: BTreeSet<(Timestamp, u64, u32)>,
     next_seq: u64,
-    ids: HashMap<String, u32>,
+    /// Slot by xxh3-64 of the id (interned: the id itself is kept once, in its `Doc`).
+    ids: Sharded<u32>,
+    /// The rare id whose hash another live id already holds in `ids`.
+    id_overflow: HashMap<Box<str>, u32>,
     /// MinHash: one per band; SimHash: one per table.
     buckets: Vec<Buckets>,
-    /// Weighted method: the documents of each (not saturated) word.
-    postings: KeyMap<Vec<u32>>,
+    /// Weighted method: the documents of each (not saturated) word, oldest first.
+    postings: Sharded<VecDeque<u32>>,
     /// Weighted method: document frequency of each term among live documents.
-    df: KeyMap<u32>,
+    df: Sharded<u32>,
     /// Weighted method: terms too common to keep postings for (never anchors).
-    saturated: KeyMap<()>,
-    clusters: HashMap<ClusterId, Cluster>,
+    saturated: Sharded<()>,
+    clusters: Sharded<Cluster>,
+    /// Bumped by every change: an insert that searched under the read lock checks it
+    /// under the write lock to know its answer still holds.
+    version: u64,
     next_cluster: ClusterId,
     window: Option<Timestamp>,
     newest: Timestamp,
     live: usize,
+}
+
+impl Default for Inner {
+    fn default() -> Self {
+        Inner {
+            slots: Chunked::new(None),
+            slot_count: 0,
+            free: Vec::new(),
+            by_time: BTreeSet::new(),
+            next_seq: 0,
+            ids: Sharded::default(),
+            id_overflow: HashMap::new(),
+            buckets: Vec::new(),
+            postings: Sharded::default(),
+            df: Sharded::default(),
+            saturated: Sharded::default(),
+            clusters: Sharded::default(),
+            version: 0,
+            next_cluster: 0,
+            window: None,
+            newest: 0,
+            live: 0,
+        }
+    }
 }
 
 impl Index {
@@ -171,6 +220,21 @@ impl Index {
     /// one seen: older ones are evicted as newer ones arrive.
     pub fn with_window(self, window: Timestamp) -> Index {
         self.write().window = Some(window.max(0));
+        self
+    }
+
+    /// The same index, with room for `n` articles reserved in its hash tables: an optional
+    /// hint. Without it, tables grow one shard (1/64) at a time, so no insert stalls on a
+    /// whole table's growth either way; with it, none of that growth happens until `n`.
+    pub fn with_capacity(self, n: usize) -> Index {
+        {
+            let mut inner = self.write();
+            inner.ids.reserve(n);
+            inner.clusters.reserve(n);
+            for b in &mut inner.buckets {
+                b.reserve(n);
+            }
+        }
         self
     }
 
@@ -210,7 +274,7 @@ impl Index {
     /// The cluster of article `id`, if it is in the index.
     pub fn cluster_of(&self, id: &str) -> Option<ClusterId> {
         let inner = self.read();
-        let slot = *inner.ids.get(id)?;
+        let slot = inner.slot_of(id)?;
         inner.doc(slot).map(|d| d.cluster)
     }
 
@@ -221,9 +285,9 @@ impl Index {
         let ids = s
             .members
             .iter()
-            .filter_map(|&m| inner.doc(m).map(|d| d.id.clone()))
+            .filter_map(|&m| inner.doc(m).map(|d| d.id.to_string()))
             .collect();
-        Some((ids, inner.doc(s.representative)?.id.clone()))
+        Some((ids, inner.doc(s.representative)?.id.to_string()))
     }
 
     /// Adds an article and assigns it to a cluster.
@@ -242,8 +306,26 @@ impl Index {
             return replayed;
         }
         let features = self.signer.features(text);
+        // Candidates and their verification, the bulk of the work, under the read lock
+        // (queries go on meanwhile); the write lock only applies the result. Searching as a
+        // query gives what searching after placing would (a query counts itself in the
+        // document frequencies), unless the index changed in between or the window evicts.
+        let searched = {
+            let inner = self.read();
+            let evicts = inner.window.is_some_and(|w| {
+                time > inner.newest
+                    && inner
+                        .by_time
+                        .first()
+                        .is_some_and(|&(t, _, _)| t < time.saturating_sub(w))
+            });
+            (!evicts).then(|| {
+                let found = inner.neighbours_of(&self.signer, &features, None);
+                (inner.version, found)
+            })
+        };
         let mut inner = self.write();
-        if inner.ids.contains_key(id) {
+        if inner.slot_of(id).is_some() {
             // Inserted by another thread since `replay` looked.
             drop(inner);
             return self
@@ -251,6 +333,7 @@ impl Index {
                 .unwrap_or_else(|| Err(Error::DuplicateId(id.to_string())));
         }
         inner.check_capacity()?;
+        let version = inner.version; // before this insert's own changes (eviction included)
         if let Some(window) = inner.window {
             if time > inner.newest {
                 inner.newest = time;
@@ -265,7 +348,7 @@ impl Index {
         let slot = inner.place(
             &self.signer,
             Doc {
-                id: id.to_string(),
+                id: id.into(),
                 seq,
                 time,
                 cluster: 0,
@@ -274,7 +357,10 @@ impl Index {
             },
             true,
         );
-        let neighbours = inner.neighbours(&self.signer, slot);
+        let neighbours = match searched {
+            Some((v, found)) if v == version => found,
+            _ => inner.neighbours(&self.signer, slot),
+        };
         let (cluster, is_new_cluster, merged) = inner.assign(&self.signer, slot, &neighbours);
         Ok(Assignment {
             cluster,
@@ -289,7 +375,7 @@ impl Index {
     /// assignment if its text hash is `text_hash`, [`Error::DuplicateId`] otherwise.
     fn replay(&self, id: &str, text_hash: u64) -> Option<Result<Assignment, Error>> {
         let inner = self.read();
-        let slot = *inner.ids.get(id)?;
+        let slot = inner.slot_of(id)?;
         let doc = inner.doc(slot)?;
         if doc.text_hash != text_hash {
             return Some(Err(Error::DuplicateId(id.to_string())));
@@ -328,7 +414,7 @@ impl Index {
     /// dropped when its last member goes).
     pub fn remove(&self, id: &str) -> bool {
         let mut inner = self.write();
-        match inner.ids.get(id).copied() {
+        match inner.slot_of(id) {
             Some(slot) => {
                 inner.remove_slot(&self.signer, slot);
                 true

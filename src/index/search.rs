@@ -43,9 +43,22 @@ impl Inner {
         candidates.sort_unstable();
         candidates.dedup();
         let threshold = signer.config.threshold() - 1e-9;
+        // The weighted method weighs the query's terms once, not once per candidate.
+        let query_weights = match f {
+            DocFeatures::Weighted { terms } => Some(self.weights(signer, terms, own)),
+            _ => None,
+        };
         let mut found: Vec<(u32, f64)> = candidates
             .into_iter()
-            .map(|s| (s, self.similarity_to(signer, f, own, s)))
+            .map(|s| {
+                let sim = match (f, &query_weights) {
+                    (DocFeatures::Weighted { terms }, Some(w)) => {
+                        self.weighted_similarity(signer, terms, w, own, s, threshold)
+                    }
+                    _ => self.similarity_to(signer, f, own, s),
+                };
+                (s, sim)
+            })
             .filter(|&(_, sim)| sim >= threshold)
             .collect();
         // Ties go to the earlier article (insertion order survives save and load; slots don't).
@@ -124,29 +137,137 @@ impl Inner {
                     Fingerprint(*a).similarity(Fingerprint(*b))
                 }
             }
-            (DocFeatures::Weighted { terms: a }, DocFeatures::Weighted { terms: b }) => {
-                let p = &signer.config.profile;
-                let extra = u32::from(own.is_none());
-                let n = self.live + extra as usize;
-                let df = |t: &u64, in_query: bool| {
-                    let d = self.df.get(t).copied().unwrap_or(0);
-                    d + if in_query { extra } else { 0 }
-                };
-                let wa: Vec<f32> = a.iter().map(|t| p.weight(*t, df(t, true), n)).collect();
-                let wb: Vec<f32> = b
-                    .iter()
-                    .map(|t| p.weight(*t, df(t, a.binary_search(t).is_ok()), n))
-                    .collect();
-                profile::similarity(a, &wa, b, &wb)
+            (DocFeatures::Weighted { terms: a }, DocFeatures::Weighted { .. }) => {
+                let wa = self.weights(signer, a, own);
+                self.weighted_similarity(signer, a, &wa, own, slot, 0.0)
             }
             _ => 0.0,
         }
     }
 
+    /// Weights of the terms `a` of a document (indexed in `own`, or a query, which counts
+    /// itself in the document frequencies as if inserted).
+    fn weights(&self, signer: &Signer, a: &[u64], own: Option<u32>) -> Vec<f32> {
+        let p = &signer.config.profile;
+        let extra = u32::from(own.is_none());
+        let n = self.live + extra as usize;
+        a.iter()
+            .map(|t| p.weight(*t, self.df.get(t).copied().unwrap_or(0) + extra, n))
+            .collect()
+    }
+
+    /// Rewrite similarity of terms `a` weighted `wa` (see [`Inner::weights`]) to the
+    /// document in `slot`, or 0 if it is surely below `at_least`.
+    ///
+    /// The early-out needs no weight of the other document: a shared term weighs the same on
+    /// both sides, so the shared weight and the weight only in `a` are known, and the union
+    /// can only grow by the other document's own terms. Most candidates of a long index share
+    /// a sentence or a name with the query, not its story, and stop there, before the
+    /// document-frequency lookups that make up most of a verification.
+    fn weighted_similarity(
+        &self,
+        signer: &Signer,
+        a: &[u64],
+        wa: &[f32],
+        own: Option<u32>,
+        slot: u32,
+        at_least: f64,
+    ) -> f64 {
+        let Some(DocFeatures::Weighted { terms: b }) = self.doc(slot).map(|d| &d.features) else {
+            return 0.0;
+        };
+        if at_least > 0.0 && upper_bound(a, wa, b) < at_least - 1e-6 {
+            return 0.0;
+        }
+        let p = &signer.config.profile;
+        let extra = u32::from(own.is_none());
+        let n = self.live + extra as usize;
+        // A shared term weighs what it weighs in `a` (same document frequency, the query
+        // counted in both); only the other terms need a lookup.
+        let mut i = 0;
+        let wb: Vec<f32> = b
+            .iter()
+            .map(|t| {
+                while i < a.len() && a[i] < *t {
+                    i += 1;
+                }
+                match a.get(i) {
+                    Some(x) if x == t => wa[i],
+                    _ => p.weight(*t, self.df.get(t).copied().unwrap_or(0), n),
+                }
+            })
+            .collect();
+        profile::similarity(a, wa, b, &wb)
+    }
+
     pub(super) fn named(&self, found: &[(u32, f64)]) -> Vec<(String, f64)> {
         found
             .iter()
-            .filter_map(|&(s, sim)| Some((self.doc(s)?.id.clone(), sim)))
+            .filter_map(|&(s, sim)| Some((self.doc(s)?.id.to_string(), sim)))
             .collect()
+    }
+}
+
+/// An upper bound of [`profile::similarity`] of `a` (weighted `wa`) and any document with the
+/// terms `b`, whatever their weights: the union of each weighted Jaccard without the terms
+/// only in `b`.
+fn upper_bound(a: &[u64], wa: &[f32], b: &[u64]) -> f64 {
+    // [all, specific] × [shared, only in a]
+    let mut acc = [[0.0f64; 2]; 2];
+    let mut add = |w: f32, slot: usize| {
+        acc[0][slot] += f64::from(w.abs());
+        if w > 0.0 {
+            acc[1][slot] += f64::from(w);
+        }
+    };
+    let mut j = 0;
+    for (t, &w) in a.iter().zip(wa) {
+        while j < b.len() && b[j] < *t {
+            j += 1;
+        }
+        let shared = j < b.len() && b[j] == *t;
+        add(w, usize::from(!shared));
+    }
+    let jaccard = |[shared, only_a]: [f64; 2]| {
+        let union = shared + only_a;
+        if union <= 0.0 {
+            0.0
+        } else {
+            shared / union
+        }
+    };
+    jaccard(acc[0]).min(jaccard(acc[1]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::minhash::splitmix64;
+
+    /// The bound is never below the similarity, whatever the other document's weights.
+    #[test]
+    fn upper_bound_bounds_the_similarity() {
+        let mut s = 7u64;
+        for _ in 0..2_000 {
+            let mut terms = |n: u64| {
+                let mut t: Vec<u64> = (0..n).map(|_| splitmix64(&mut s) % 60).collect();
+                t.sort_unstable();
+                t.dedup();
+                t
+            };
+            let (a, b) = (terms(30), terms(30));
+            let mut weight = |_: &u64| (splitmix64(&mut s) % 2000) as f32 / 100.0 - 5.0;
+            let wa: Vec<f32> = a.iter().map(&mut weight).collect();
+            // Shared terms weigh the same on both sides, as in the index.
+            let wb: Vec<f32> = b
+                .iter()
+                .map(|t| match a.binary_search(t) {
+                    Ok(i) => wa[i],
+                    Err(_) => weight(t),
+                })
+                .collect();
+            let sim = profile::similarity(&a, &wa, &b, &wb);
+            assert!(upper_bound(&a, &wa, &b) >= sim - 1e-12, "{a:?} {b:?}");
+        }
     }
 }

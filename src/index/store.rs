@@ -1,5 +1,8 @@
 //! Slot storage: documents in reusable slots, ids, time order, the free list, and eviction.
 
+use std::collections::hash_map::Entry;
+use std::collections::VecDeque;
+
 use super::clusters::Cluster;
 use super::features::{DocFeatures, Signer};
 use super::tables::{Buckets, NIL};
@@ -8,7 +11,7 @@ use crate::error::Error;
 
 #[derive(Clone, Debug)]
 pub(super) struct Doc {
-    pub(super) id: String,
+    pub(super) id: Box<str>,
     /// Insertion order, kept across save and load (slots are reused and compacted).
     pub(super) seq: u64,
     pub(super) time: Timestamp,
@@ -16,6 +19,19 @@ pub(super) struct Doc {
     /// xxh3-64 of the text: a replayed insert is recognised by it.
     pub(super) text_hash: u64,
     pub(super) features: DocFeatures,
+}
+
+/// The key of an id in the id table.
+#[cfg(not(test))]
+fn id_key(id: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(id.as_bytes())
+}
+
+/// Unit tests key ids by their length, so that ids of one length collide like 64-bit hashes
+/// almost never do, and the overflow path is exercised.
+#[cfg(test)]
+fn id_key(id: &str) -> u64 {
+    id.len() as u64
 }
 
 impl Inner {
@@ -26,7 +42,7 @@ impl Inner {
             Err(Error::Capacity("insertion numbers used up".into()))
         } else if self.next_cluster == ClusterId::MAX {
             Err(Error::Capacity("cluster ids used up".into()))
-        } else if self.free.is_empty() && self.slots.len() >= NIL as usize {
+        } else if self.free.is_empty() && self.slot_count == NIL {
             Err(Error::Capacity(format!("more than {} articles", NIL - 1)))
         } else {
             Ok(())
@@ -34,40 +50,85 @@ impl Inner {
     }
 
     pub(super) fn doc(&self, slot: u32) -> Option<&Doc> {
-        self.slots.get(slot as usize)?.as_ref()
+        self.slots.get(slot)?.as_ref()
+    }
+
+    pub(super) fn doc_mut(&mut self, slot: u32) -> Option<&mut Doc> {
+        self.slots.get_mut(slot)?.as_mut()
+    }
+
+    /// The slot of article `id`, if it is in the index.
+    pub(super) fn slot_of(&self, id: &str) -> Option<u32> {
+        match self.ids.get(&id_key(id)) {
+            Some(&slot) if self.doc(slot).is_some_and(|d| &*d.id == id) => Some(slot),
+            _ => self.id_overflow.get(id).copied(),
+        }
+    }
+
+    /// Records that `id` (not in the index) is in `slot`.
+    fn add_id(&mut self, id: &str, slot: u32) {
+        match self.ids.entry(id_key(id)) {
+            Entry::Vacant(e) => {
+                e.insert(slot);
+            }
+            // Another id has the same hash: a 64-bit collision, kept aside.
+            Entry::Occupied(_) => {
+                self.id_overflow.insert(id.into(), slot);
+            }
+        }
+    }
+
+    fn remove_id(&mut self, id: &str, slot: u32) {
+        let key = id_key(id);
+        if self.ids.get(&key) == Some(&slot) {
+            self.ids.remove(&key);
+        } else {
+            self.id_overflow.remove(id);
+        }
     }
 
     /// Stores `doc` in a free slot (or a new one), indexes it, and returns the slot.
     pub(super) fn place(&mut self, signer: &Signer, doc: Doc, may_saturate: bool) -> u32 {
-        let slot = self.free.pop().unwrap_or(self.slots.len() as u32);
+        self.version += 1;
+        let slot = self.free.pop().unwrap_or_else(|| {
+            self.slot_count += 1; // below NIL: checked before (`check_capacity`)
+            self.slot_count - 1
+        });
         self.add_to_tables(signer, slot, &doc.features, may_saturate);
-        self.ids.insert(doc.id.clone(), slot);
+        self.add_id(&doc.id, slot);
         self.by_time.insert((doc.time, doc.seq, slot));
-        match self.slots.get_mut(slot as usize) {
-            Some(s) => *s = Some(doc),
-            None => self.slots.push(Some(doc)),
-        }
+        *self.slots.at(slot) = Some(doc);
         self.live += 1;
         slot
     }
 
     pub(super) fn remove_slot(&mut self, signer: &Signer, slot: u32) {
-        let Some(doc) = self.slots.get_mut(slot as usize).and_then(Option::take) else {
+        let Some(doc) = self.slots.get_mut(slot).and_then(Option::take) else {
             return;
         };
+        self.version += 1;
         self.remove_from_tables(signer, slot, &doc.features);
-        self.ids.remove(&doc.id);
+        self.remove_id(&doc.id, slot);
         self.by_time.remove(&(doc.time, doc.seq, slot));
         self.free.push(slot);
         self.live -= 1;
+        let slots = &self.slots;
         let Some(cluster) = self.clusters.get_mut(&doc.cluster) else {
             return;
         };
-        cluster.members.retain(|&m| m != slot);
+        // Members are in insertion order: find the leaving one by its number.
+        let seq = |m: u32| slots.get(m).and_then(Option::as_ref).map_or(0, |d| d.seq);
+        let found = cluster.members.binary_search_by(|&m| match m == slot {
+            true => std::cmp::Ordering::Equal,
+            false => seq(m).cmp(&doc.seq),
+        });
+        if let Ok(i) = found {
+            cluster.members.remove(i);
+        }
         if cluster.members.is_empty() {
             self.clusters.remove(&doc.cluster);
         } else if cluster.representative == slot {
-            let members = cluster.members.clone();
+            let members: Vec<u32> = cluster.members.iter().copied().collect();
             let rep = self.new_representative(signer, &members);
             if let (Some(s), Some(rep)) = (self.clusters.get_mut(&doc.cluster), rep) {
                 s.representative = rep;
@@ -90,46 +151,81 @@ impl Inner {
     /// See [`super::Index::memory_bytes`].
     pub(super) fn memory_bytes(&self) -> usize {
         use std::mem::size_of;
-        let inner = self;
-        let vec = size_of::<Vec<u32>>();
-        let docs: usize = inner
-            .slots
-            .iter()
-            .map(|d| {
-                size_of::<Option<Doc>>()
-                    + d.as_ref().map_or(0, |d| {
-                        d.id.capacity()
-                            + match &d.features {
-                                DocFeatures::MinHash { signature, set } => {
-                                    4 * signature.capacity() + 8 * set.capacity()
-                                }
-                                DocFeatures::SimHash { .. } => 0,
-                                DocFeatures::Weighted { terms } => 8 * terms.capacity(),
+        // A hash table entry: key, value and one control byte, at the table's capacity.
+        let map = |cap: usize, value: usize| cap * (8 + value + 1);
+        let docs: usize = self.slots.capacity() * size_of::<Option<Doc>>()
+            + self
+                .slots
+                .iter()
+                .filter_map(|(_, d)| d.as_ref())
+                .map(|d| {
+                    d.id.len()
+                        + match &d.features {
+                            DocFeatures::MinHash { signature, set } => {
+                                4 * signature.capacity() + 8 * set.capacity()
                             }
-                    })
-            })
-            .sum();
-        let tables: usize = inner
+                            DocFeatures::SimHash { .. } => 0,
+                            DocFeatures::Weighted { terms } => 8 * terms.capacity(),
+                        }
+                })
+                .sum::<usize>();
+        let tables: usize = self
             .buckets
             .iter()
             .map(Buckets::memory_bytes)
             .sum::<usize>()
-            + inner.postings.capacity() * (8 + vec + 1)
-            + inner
+            + map(self.postings.capacity(), size_of::<VecDeque<u32>>())
+            + self
                 .postings
                 .values()
                 .map(|l| 4 * l.capacity())
                 .sum::<usize>();
-        let ids = inner.ids.capacity() * (size_of::<String>() + 4 + 1)
-            + inner.ids.keys().map(String::capacity).sum::<usize>();
-        let clusters: usize = inner.clusters.capacity() * (8 + size_of::<Cluster>() + 1)
-            + inner
+        let ids = map(self.ids.capacity(), 4)
+            + self.id_overflow.capacity() * (size_of::<Box<str>>() + 4 + 1)
+            + self.id_overflow.keys().map(|k| k.len()).sum::<usize>();
+        let clusters = map(self.clusters.capacity(), size_of::<Cluster>())
+            + self
                 .clusters
                 .values()
-                .map(|s| 4 * s.members.capacity())
+                .map(|c| 4 * c.members.capacity())
                 .sum::<usize>();
-        let df = (inner.df.capacity() + inner.saturated.capacity()) * (8 + 4 + 1);
-        let order = inner.by_time.len() * 48 + inner.free.capacity() * 4;
+        let df = map(self.df.capacity(), 4) + map(self.saturated.capacity(), 0);
+        let order = self.by_time.len() * 48 + self.free.capacity() * 4;
         docs + tables + ids + clusters + df + order
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Index, Preset};
+
+    /// Ids whose keys collide (see the test `id_key`) are still told apart.
+    #[test]
+    fn colliding_ids_are_told_apart() {
+        let index = Index::new(Preset::NearDuplicate);
+        let text = |i: usize| format!("story number {i} about {} things happening today", i * 7);
+        for (i, id) in ["a", "b", "c", "dd"].iter().enumerate() {
+            index.insert(id, &text(i), i as i64).unwrap();
+        }
+        assert_eq!(index.len(), 4);
+        assert!(!index.inner.read().unwrap().id_overflow.is_empty());
+        let clusters = ["a", "b", "c", "dd"].map(|id| index.cluster_of(id));
+        assert!(clusters.iter().all(Option::is_some));
+        assert_ne!(clusters[0], clusters[1]);
+        // Removing the id that holds the shared key leaves the others reachable.
+        assert!(index.remove("a"));
+        assert_eq!(index.cluster_of("a"), None);
+        assert_eq!(index.cluster_of("b"), clusters[1]);
+        assert_eq!(index.cluster_of("c"), clusters[2]);
+        // Re-inserting with the same text is a replay, another text an error.
+        assert!(index.insert("b", &text(1), 9).unwrap().replayed);
+        assert!(index.insert("c", "other", 9).is_err());
+        assert!(index.insert("a", &text(0), 10).is_ok());
+        for id in ["a", "b", "c", "dd"] {
+            assert!(index.remove(id), "{id}");
+        }
+        assert!(index.is_empty());
+        let inner = index.inner.read().unwrap();
+        assert!(inner.ids.len() == 0 && inner.id_overflow.is_empty());
     }
 }

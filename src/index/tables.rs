@@ -1,10 +1,15 @@
 //! Candidate tables: LSH band buckets and SimHash tables (linked lists through the slots),
 //! and the rare-word postings of the weighted method.
+//!
+//! A table is one kind of candidate source: `keys` gives a document's keys per table and
+//! [`Buckets`] holds one table, so another banded signature (a weighted MinHash of the
+//! rewrite profile, say) plugs in as more tables beside the postings.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use super::features::{DocFeatures, Signer};
+use super::sharded::{Chunked, Sharded};
 use super::Inner;
 
 /// A map keyed by 64-bit hash values (band keys, term hashes, masked fingerprints): one
@@ -36,12 +41,22 @@ impl Hasher for KeyHasher {
 
 /// The buckets of one LSH band or SimHash table, as doubly linked lists threaded through the
 /// slots: per key its newest member, per slot its newer and older bucket-mates. About 23 bytes
-/// per article and table, where a map of `Vec`s costs three times that.
-#[derive(Clone, Debug, Default)]
+/// per article and table, where a map of `Vec`s costs three times that. Both parts grow
+/// without copying everything at once ([`Sharded`], [`Chunked`]).
+#[derive(Clone, Debug)]
 pub(super) struct Buckets {
-    pub(super) newest: KeyMap<u32>,
-    pub(super) newer: Vec<u32>,
-    pub(super) older: Vec<u32>,
+    newest: Sharded<u32>,
+    /// Per slot: `[newer, older]` bucket-mate.
+    links: Chunked<[u32; 2]>,
+}
+
+impl Default for Buckets {
+    fn default() -> Self {
+        Buckets {
+            newest: Sharded::default(),
+            links: Chunked::new([NIL; 2]),
+        }
+    }
 }
 
 /// No slot: the end of a bucket's list.
@@ -49,22 +64,17 @@ pub(super) const NIL: u32 = u32::MAX;
 
 impl Buckets {
     pub(super) fn insert(&mut self, key: u64, slot: u32) {
-        let i = slot as usize;
-        if self.older.len() <= i {
-            self.older.resize(i + 1, NIL);
-            self.newer.resize(i + 1, NIL);
-        }
         let previous = self.newest.insert(key, slot).unwrap_or(NIL);
-        self.older[i] = previous;
-        self.newer[i] = NIL;
+        *self.links.at(slot) = [NIL, previous];
         if previous != NIL {
-            self.newer[previous as usize] = slot;
+            self.links.at(previous)[0] = slot;
         }
     }
 
     pub(super) fn remove(&mut self, key: u64, slot: u32) {
-        let i = slot as usize;
-        let (older, newer) = (self.older[i], self.newer[i]);
+        let Some(&[newer, older]) = self.links.get(slot) else {
+            return;
+        };
         if newer == NIL {
             if older == NIL {
                 self.newest.remove(&key);
@@ -72,13 +82,12 @@ impl Buckets {
                 self.newest.insert(key, older);
             }
         } else {
-            self.older[newer as usize] = older;
+            self.links.at(newer)[1] = older;
         }
         if older != NIL {
-            self.newer[older as usize] = newer;
+            self.links.at(older)[0] = newer;
         }
-        self.older[i] = NIL;
-        self.newer[i] = NIL;
+        *self.links.at(slot) = [NIL; 2];
     }
 
     /// The members of bucket `key`, newest first.
@@ -87,16 +96,29 @@ impl Buckets {
         std::iter::from_fn(move || {
             (at != NIL).then(|| {
                 let slot = at;
-                at = self.older[slot as usize];
+                at = self.links.get(slot).map_or(NIL, |l| l[1]);
                 slot
             })
         })
     }
 
+    /// Presizes the table for `n` keys.
+    pub(super) fn reserve(&mut self, n: usize) {
+        self.newest.reserve(n);
+    }
+
     pub(super) fn memory_bytes(&self) -> usize {
-        self.newest.capacity() * (8 + 4 + 1) + 4 * (self.newer.capacity() + self.older.capacity())
+        self.newest.capacity() * (8 + 4 + 1) + 8 * self.links.capacity()
     }
 }
+
+/// The newest postings of each anchor a candidate search reads (as a band bucket gives its
+/// newest [`crate::lsh::MAX_BUCKET`]): bounds the work of one insert whatever the index size.
+pub(super) const POSTINGS_PER_ANCHOR: usize = crate::lsh::MAX_BUCKET;
+
+/// Most candidates the weighted method verifies per document: those sharing the most anchors
+/// (then the newest). A rewrite shares many of its source's rarest words, so it ranks first.
+pub(super) const MAX_VERIFIED: usize = 32;
 
 impl Inner {
     pub(super) fn add_to_tables(
@@ -117,7 +139,7 @@ impl Inner {
                     continue;
                 }
                 let list = self.postings.entry(t).or_default();
-                list.push(slot);
+                list.push_back(slot);
                 if may_saturate && list.len() as f64 > cap {
                     self.postings.remove(&t);
                     self.saturated.insert(t, ());
@@ -134,7 +156,10 @@ impl Inner {
         if let DocFeatures::Weighted { terms } = f {
             for t in terms {
                 if let Some(list) = self.postings.get_mut(t) {
-                    list.retain(|&s| s != slot);
+                    // Oldest first: eviction finds its slot at the front, removal in O(1).
+                    if let Some(i) = list.iter().position(|&s| s == slot) {
+                        list.remove(i);
+                    }
                     if list.is_empty() {
                         self.postings.remove(t);
                     }
@@ -153,7 +178,9 @@ impl Inner {
         }
     }
 
-    /// Weighted method: documents sharing enough of the query's anchors.
+    /// Weighted method: documents sharing enough of the query's anchors, at most
+    /// [`MAX_VERIFIED`], those sharing the most first (then the newest); each anchor
+    /// contributes its newest [`POSTINGS_PER_ANCHOR`] documents.
     pub(super) fn weighted_candidates(
         &self,
         signer: &Signer,
@@ -176,12 +203,22 @@ impl Inner {
         let mut hits: Vec<u32> = anchors
             .iter()
             .filter_map(|t| self.postings.get(t))
-            .flat_map(|list| list.iter().copied().filter(|&s| Some(s) != own))
+            .flat_map(|list| {
+                let newest = list.iter().rev().filter(|&&s| Some(s) != own);
+                newest.take(POSTINGS_PER_ANCHOR).copied()
+            })
             .collect();
         hits.sort_unstable();
-        hits.chunk_by(|a, b| a == b)
+        let seq = |s: u32| self.doc(s).map_or(0, |d| d.seq);
+        let mut found: Vec<(usize, u64, u32)> = hits
+            .chunk_by(|a, b| a == b)
             .filter(|run| run.len() >= need)
-            .map(|run| run[0])
-            .collect()
+            .map(|run| (run.len(), seq(run[0]), run[0]))
+            .collect();
+        if found.len() > MAX_VERIFIED {
+            found.select_nth_unstable_by(MAX_VERIFIED - 1, |a, b| (b.0, b.1).cmp(&(a.0, a.1)));
+            found.truncate(MAX_VERIFIED);
+        }
+        found.into_iter().map(|f| f.2).collect()
     }
 }
