@@ -279,10 +279,11 @@ fn xxhash_rust_sum(bytes: &[u8]) -> u64 {
 }
 
 const GOLDEN_V1: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/index-v1.bin");
-const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/index-v2.bin");
+const GOLDEN_V2: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/index-v2.bin");
+const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/index-v3.bin");
 const ANSWERS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/tests/golden/index-v2.answers.json"
+    "/tests/golden/index-v3.answers.json"
 );
 
 fn golden_index() -> Index {
@@ -296,7 +297,7 @@ fn golden_index() -> Index {
     index
 }
 
-/// A small index saved by version 2 of the format is checked in with the answers it gave:
+/// A small index saved by version 3 of the format is checked in with the answers it gave:
 /// every later build must read it and answer alike (or refuse it with a clear version error,
 /// after a deliberate format change). After such a change, regenerate both files with
 /// `NEARDUP_BLESS=1 cargo test --release --test index golden`, bump the format version and keep
@@ -311,7 +312,10 @@ fn reads_golden_index_saved_by_earlier_build() {
         std::fs::write(ANSWERS, serde_json::to_string_pretty(&answers).unwrap()).unwrap();
     }
     let bytes = std::fs::read(GOLDEN).expect("checked-in index");
-    assert_eq!(u32::from_le_bytes(bytes[8..12].try_into().unwrap()), 2);
+    assert_eq!(
+        u32::from_le_bytes(bytes[8..12].try_into().unwrap()),
+        FORMAT_VERSION
+    );
     let loaded = Index::load(&bytes[..]).unwrap();
     assert_eq!(loaded.len(), 12);
     let answers: Vec<neardup::QueryResult> =
@@ -322,26 +326,26 @@ fn reads_golden_index_saved_by_earlier_build() {
     }
 }
 
-/// The version 1 file (bincode) is refused with an error naming its version and the remedy.
+/// Files of earlier versions (1: bincode; 2: unstemmed rewrite terms) are refused with an
+/// error naming their version and the remedy.
 #[test]
-fn version_1_files_are_refused() {
-    let bytes = std::fs::read(GOLDEN_V1).expect("checked-in index");
-    let err = Index::load(&bytes[..]).expect_err("a version error");
-    assert!(
-        matches!(
-            err,
-            Error::Version {
-                found: 1,
-                expected: 2
-            }
-        ),
-        "{err}"
-    );
-    let message = err.to_string();
-    assert!(
-        message.contains("version 1") && message.contains("rebuild"),
-        "{message}"
-    );
+fn earlier_versions_are_refused() {
+    for (path, version) in [(GOLDEN_V1, 1), (GOLDEN_V2, 2)] {
+        let bytes = std::fs::read(path).expect("checked-in index");
+        let err = Index::load(&bytes[..]).expect_err("a version error");
+        assert!(
+            matches!(
+                err,
+                Error::Version { found, expected: FORMAT_VERSION } if found == version
+            ),
+            "{err}"
+        );
+        let message = err.to_string();
+        assert!(
+            message.contains(&format!("version {version}")) && message.contains("rebuild"),
+            "{message}"
+        );
+    }
 }
 
 /// Readers and a writer really overlap: they start together on a barrier, the writer waits for

@@ -1,4 +1,4 @@
-//! The saved-index format, version 2: an independent reading of the documented layout, and
+//! The saved-index format, version 3: an independent reading of the documented layout, and
 //! crafted files (with a valid checksum) of every kind the loader must refuse.
 
 use neardup::index::FORMAT_VERSION;

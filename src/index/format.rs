@@ -1,4 +1,8 @@
-//! The on-disk format of a saved [`Index`], version 2.
+//! The on-disk format of a saved [`Index`], version 3.
+//!
+//! Version 3 (this build) stores the rewrite and story terms stemmed and spelling-folded
+//! (`neardup::lang`); version 2 files hold unfolded terms that would silently miss the new
+//! ones, so they are refused with [`Error::Version`] and must be rebuilt. Version 1 was bincode.
 //!
 //! A file is a 28-byte header followed by the payload:
 //!
@@ -42,7 +46,7 @@ use crate::error::Error;
 const MAGIC: &[u8; 8] = b"NDUPIDX\0";
 const HEADER: usize = MAGIC.len() + 4 + 8 + 8;
 /// Version of the saved-index format this build writes and reads.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// The payload of a saved index; see the module docs.
 #[derive(Serialize, Deserialize)]
