@@ -7,6 +7,7 @@
 //! cargo run --release --example story -- --reuters     # and among Reuters-21578 and seeds/
 //! cargo run --release --example story -- --reuters --write   # into docs/accuracy.md
 //! cargo run --release --example story -- --sweep       # thresholds × floors on ECB+
+//! cargo run --release --example story -- --reuters --threshold 0.07 --floor 0.05   # other settings
 //! ```
 //!
 //! ECB+ is read from `tests/data/ecbplus/docs.jsonl`; Reuters-21578 from `NEARDUP_REUTERS`
@@ -168,7 +169,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if args.iter().any(|a| a == "--sweep") {
         return sweep(&docs);
     }
-    let clusterer = Clusterer::new(Preset::Story);
+    let value = |name: &str| -> Option<f64> {
+        let i = args.iter().position(|a| a == name)?;
+        args.get(i + 1)?.parse().ok()
+    };
+    let mut builder = Config::builder(Preset::Story);
+    if let Some(t) = value("--threshold") {
+        builder = builder.threshold(t);
+    }
+    if let Some(f) = value("--floor") {
+        builder = builder.chain_floor(Some(f));
+    }
+    let clusterer = Clusterer::with_config(builder.build()?)?;
     let mut out = String::new();
     writeln!(out, "`{}`\n", clusterer.config().explain())?;
     let mut texts: Vec<String> = docs.iter().map(|d| d.text.clone()).collect();

@@ -9,7 +9,15 @@
 //! - each capitalized word that does not start a sentence (`Reid`, `Malibu`, `Friday`) adds a
 //!   name term beside its content word, so a name counts twice;
 //! - each run of two or more capitalized words (`Tara Reid`, `Promises Treatment Center`) adds
-//!   one term for the whole span, which is far rarer than its words.
+//!   one term for the whole span, which is far rarer than its words;
+//! - each content word of the *lead* (the first two sentences, a title line counting as one)
+//!   adds a lead term: a news report states who, where and what first, so two reports of one
+//!   event share their leads' words more than two reports of similar events do (ECB+ ARI
+//!   0.849 → 0.886 alone, 0.847 → 0.863 among Reuters-21578; one sentence: 0.853, three: 0.864);
+//! - each number followed by a content word (`4.4 magnitude`, `13 people`) adds a quantity
+//!   term, one fact: reports stating the same amount of the same thing share it, reports of
+//!   similar events with different amounts each hold one the other lacks (ECB+ ARI
+//!   0.874 → 0.886 with lead terms; 0.844 → 0.849 without).
 //!
 //! Capitalization is a signal that needs no corpus: it works the same on five texts as on a
 //! million, where document frequencies from a small input say little (the prior of the weight
@@ -74,9 +82,74 @@ pub fn story_terms(text: &str, seed: u64) -> Vec<u64> {
         }
         emit_span(&mut span, &mut terms);
     }
+    lead_terms(text, seed, &mut terms);
+    quantity_terms(text, seed, &mut terms);
     terms.sort_unstable();
     terms.dedup();
     terms
+}
+
+/// Seed offset of lead terms.
+const LEAD_TAG: u64 = 0x6c65_6164; // "lead"
+/// Seed offset of quantity terms.
+const QUANTITY_TAG: u64 = 0x7175_616e; // "quan"
+/// How many sentences make a report's lead.
+const LEAD_SENTENCES: usize = 2;
+
+/// Words trimmed of surrounding punctuation, in order, with whether a sentence ends after each.
+fn tokens(text: &str) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        for (i, w) in words.iter().enumerate() {
+            let t = w.trim_matches(|c: char| !c.is_alphanumeric());
+            // `Mr.`, `Dr.`: a title's full stop ends no sentence.
+            let abbreviation = t.len() <= 3 && t.starts_with(char::is_uppercase);
+            let ends = i + 1 == words.len() || w.ends_with(['.', '!', '?']) && !abbreviation;
+            if !t.is_empty() {
+                out.push((t.to_lowercase(), ends));
+            } else if ends {
+                if let Some(last) = out.last_mut() {
+                    last.1 = true;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Each content word of the lead (first sentences) again as a lead term: who, where and what
+/// of a news report are in its first sentences.
+fn lead_terms(text: &str, seed: u64, terms: &mut Vec<u64>) {
+    let mut folded = String::new();
+    let mut sentences = 0;
+    for (w, ends) in tokens(text) {
+        if sentences >= LEAD_SENTENCES {
+            break;
+        }
+        if !text::is_stop_word(&w) && w.chars().nth(1).is_some() {
+            text::fold_word_into(&w, &mut folded);
+            terms.push(xxh3_64_with_seed(folded.as_bytes(), seed ^ LEAD_TAG) & !1);
+        }
+        sentences += usize::from(ends);
+    }
+}
+
+/// A number with the content word after it (`4.4 magnitude`, `13 people`): one fact, so two
+/// reports stating different amounts of the same thing each hold a term the other lacks.
+fn quantity_terms(text: &str, seed: u64, terms: &mut Vec<u64>) {
+    let toks = tokens(text);
+    for pair in toks.windows(2) {
+        let (n, w) = (&pair[0].0, &pair[1].0);
+        let number = n
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b',')
+            && n.bytes().any(|b| b.is_ascii_digit());
+        if number && !pair[0].1 && w.chars().all(char::is_alphabetic) && !text::is_stop_word(w) {
+            let fact = format!("{n} {w}");
+            terms.push(xxh3_64_with_seed(fact.as_bytes(), seed ^ QUANTITY_TAG) | 1);
+        }
+    }
 }
 
 /// The story profiles of `texts`: their [`story_terms`], weighted by rarity among them as
@@ -127,8 +200,14 @@ fn mostly_capitals(line: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// Name and span terms of `text`.
     fn extra(text: &str) -> usize {
-        story_terms(text, 7).len() - profile::content_terms(text, 7).len()
+        let mut other = profile::content_terms(text, 7);
+        lead_terms(text, 7, &mut other);
+        quantity_terms(text, 7, &mut other);
+        other.sort_unstable();
+        other.dedup();
+        story_terms(text, 7).len() - other.len()
     }
 
     /// Names mid-sentence add a term each, spans one more; sentence-initial words, stop words
@@ -146,6 +225,26 @@ mod tests {
         assert_eq!(extra("STORM HITS COAST, KILLS 3 IN FLORIDA"), 0);
         // A new sentence: "Police" is initial, so no name and no span with "Reid".
         assert_eq!(extra("he met Reid. Police said"), 1);
+    }
+
+    /// The lead's content words and number–word facts add terms; a later sentence adds no
+    /// lead term, and a different amount gives a different quantity term.
+    #[test]
+    fn lead_and_quantities() {
+        let count = |t: &str| {
+            let mut v = Vec::new();
+            lead_terms(t, 7, &mut v);
+            let lead = v.len();
+            v.clear();
+            quantity_terms(t, 7, &mut v);
+            (lead, v)
+        };
+        let (lead, q) = count("a quake hit. it shook homes. later 4.4 magnitude was given");
+        assert_eq!(lead, 4); // quake, hit, shook, homes
+        assert_eq!(q.len(), 1);
+        let (_, other) = count("a quake hit. it shook homes. later 4.6 magnitude was given");
+        assert_ne!(q, other);
+        assert_eq!(count("the score was 3. nothing else").1.len(), 0);
     }
 
     /// Same text, same terms; the seed changes them.
