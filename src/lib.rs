@@ -54,6 +54,7 @@ pub mod eval;
 pub mod index;
 pub mod lsh;
 pub mod minhash;
+pub mod parts;
 pub mod profile;
 pub mod shingle;
 pub mod simhash;
