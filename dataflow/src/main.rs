@@ -11,6 +11,7 @@ mod input;
 mod link;
 mod output;
 mod pipeline;
+mod stdout;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -61,6 +62,7 @@ fn cluster(args: &ClusterArgs) -> Result<(), RunError> {
     let timely_config = args.timely.config()?;
     let lossy = args.engine.lossy;
     let (config, sources) = (Arc::new(config), Arc::new(sources));
+    let mut out = stdout::Output::claim().map_err(|e| RunError::Write(e.to_string()))?;
     let guards = timely::execute(timely_config, move |worker| {
         run_worker(worker, &config, &sources, lossy)
     })
@@ -75,10 +77,8 @@ fn cluster(args: &ClusterArgs) -> Result<(), RunError> {
         }
     }
     if let Some(w) = written {
-        let mut stdout = std::io::stdout().lock();
-        stdout
-            .write_all(&w.bytes)
-            .and_then(|()| stdout.flush())
+        out.write_all(&w.bytes)
+            .and_then(|()| out.flush())
             .map_err(|e| RunError::Write(e.to_string()))?;
         eprintln!(
             "neardup-dataflow cluster: {}, {:.2} s",
