@@ -171,18 +171,17 @@ impl EngineArgs {
             PresetArg::NearDuplicate => Preset::NearDuplicate,
             PresetArg::Rewrite => Preset::Rewrite,
         };
-        let method = match self.method {
-            None => Config::preset(preset).method(),
-            Some(MethodArg::Minhash) => Method::MinHash,
-            Some(MethodArg::Weighted) => Method::Weighted,
-            Some(MethodArg::Simhash) => {
-                return Err(RunError::Usage(
+        let method =
+            match self.method {
+                None => Config::preset(preset).method(),
+                Some(MethodArg::Minhash) => Method::MinHash,
+                Some(MethodArg::Weighted) => Method::Weighted,
+                Some(MethodArg::Simhash) => return Err(RunError::Usage(
                     "--method simhash is not supported by neardup-dataflow yet: use minhash or \
                      weighted, or `neardup cluster`"
                         .into(),
-                ))
-            }
-        };
+                )),
+            };
         let mut builder = Config::builder(preset).method(method);
         if let Some(t) = self.threshold {
             if !(t > 0.0 && t <= 1.0) {
@@ -219,9 +218,7 @@ impl EngineArgs {
             }
             builder = builder.shingles(shingles);
         }
-        builder
-            .build()
-            .map_err(|e| RunError::Usage(format!("{e}")))
+        builder.build().map_err(|e| RunError::Usage(format!("{e}")))
     }
 }
 
@@ -265,9 +262,8 @@ impl TimelyArgs {
 
 /// The first `processes` non-blank lines of a hostfile.
 fn read_hostfile(file: &str, processes: usize) -> Result<Vec<String>, RunError> {
-    let text = std::fs::read_to_string(file).map_err(|e| RunError::Usage(format!(
-        "cannot read the hostfile {file}: {e}"
-    )))?;
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| RunError::Usage(format!("cannot read the hostfile {file}: {e}")))?;
     let addresses: Vec<String> = text
         .lines()
         .map(str::trim)

@@ -95,21 +95,30 @@ pub fn read_share(sources: &[Source], worker: usize, peers: usize, lossy: bool) 
                 let mine = index % peers as u64 == worker as u64;
                 index += 1;
                 if mine {
-                    read_text(path, &name, lossy).map_err(|m| ((s, 0, 1), m)).map(|text| {
-                        share.docs.push(Doc {
-                            index: (index - 1) as u32,
-                            id: Value::String(name.clone()).to_string(),
-                            text,
-                            place: (s, 0, 1),
-                        });
-                    })
+                    read_text(path, &name, lossy)
+                        .map_err(|m| ((s, 0, 1), m))
+                        .map(|text| {
+                            share.docs.push(Doc {
+                                index: (index - 1) as u32,
+                                id: Value::String(name.clone()).to_string(),
+                                text,
+                                place: (s, 0, 1),
+                            });
+                        })
                 } else {
                     Ok(())
                 }
             }
-            Source::JsonLines(path) => {
-                read_lines(path, s, &name, worker, peers, lossy, &mut index, &mut share.docs)
-            }
+            Source::JsonLines(path) => read_lines(
+                path,
+                s,
+                &name,
+                worker,
+                peers,
+                lossy,
+                &mut index,
+                &mut share.docs,
+            ),
         };
         if let Err(e) = result {
             share.error = Some(e);

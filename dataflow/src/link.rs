@@ -38,16 +38,14 @@ pub fn link(
             continue;
         }
         // The larger cluster keeps its representative (ties: the fuller text, then the earlier).
-        let (big, small) = if (size[ra], content(rep[ra]), rb).partial_cmp(&(
-            size[rb],
-            content(rep[rb]),
-            ra,
-        )) == Some(std::cmp::Ordering::Less)
-        {
-            (rb, ra)
-        } else {
-            (ra, rb)
-        };
+        let (big, small) =
+            if (size[ra], content(rep[ra]), rb).partial_cmp(&(size[rb], content(rep[rb]), ra))
+                == Some(std::cmp::Ordering::Less)
+            {
+                (rb, ra)
+            } else {
+                (ra, rb)
+            };
         if let Some(floor) = floor {
             let r = rep[big];
             if members[small]
@@ -161,18 +159,24 @@ mod tests {
     use neardup::verify::Features;
     use neardup::{cluster, Preset};
 
-    /// Texts with chains, templates and rewrites: stories that share words in overlapping runs.
+    /// Stories of five variants each, sharing words with the next story: chains to guard.
     fn texts() -> Vec<String> {
-        let words: Vec<String> = (0..60).map(|i| format!("w{}", i * 7919 % 1000)).collect();
+        // Neighbouring stories share half their words, each word is in about ten texts.
+        let words: Vec<String> = (0..820).map(|i| format!("tok{i}")).collect();
         let mut state = 17u64;
         let mut next = move || {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (state >> 33) as usize
         };
         (0..400)
             .map(|i| {
-                let start = (i / 5) % 40;
-                let mut t: Vec<&str> = words[start..start + 20].iter().map(|s| s.as_str()).collect();
+                let start = (i / 5) * 10;
+                let mut t: Vec<&str> = words[start..start + 20]
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect();
                 for _ in 0..(next() % 6) {
                     let at = next() % t.len();
                     t[at] = &words[next() % words.len()];
@@ -189,11 +193,14 @@ mod tests {
         let texts = texts();
         for preset in [Preset::NearDuplicate, Preset::Rewrite] {
             for threshold in [0.3, 0.6] {
-                let config = Config::builder(preset).threshold(threshold).build().unwrap();
+                let config = Config::builder(preset)
+                    .threshold(threshold)
+                    .build()
+                    .unwrap();
                 let features = Features::compute(&config, &texts).unwrap();
                 let candidates = features.candidates(&config).unwrap();
                 let edges = features.verify(&candidates, config.threshold()).unwrap();
-                assert!(edges.len() > 100, "{preset:?} {threshold}: {}", edges.len());
+                assert!(edges.len() > 30, "{preset:?} {threshold}: {}", edges.len());
                 for floor in [None, Some(0.2), Some(0.5)] {
                     let want = cluster::link(&features, edges.clone(), floor).unwrap();
                     let got = link(

@@ -89,6 +89,10 @@ fn cluster(args: &ClusterArgs) -> Result<(), RunError> {
     Ok(())
 }
 
+fn usage(e: neardup::Error) -> RunError {
+    RunError::Usage(e.to_string())
+}
+
 /// One worker's whole run; worker 0 returns the output.
 fn run_worker(
     worker: &mut timely::worker::Worker,
@@ -108,6 +112,16 @@ fn run_worker(
             .map(|d| neardup::profile::content_terms(&d.text, seed))
             .collect()
     });
+    // MinHash features need nothing from other workers: compute them before texts go.
+    let reduced = if weighted {
+        None
+    } else {
+        let none = std::collections::HashMap::new();
+        Some(pipeline::reduce_documents(config, &share, None, &none).map_err(usage)?)
+    };
+    for doc in &mut share.docs {
+        doc.text = String::new();
+    }
     let mut counts: Vec<(u64, u32)> = Vec::new();
     if let Some(terms) = &terms {
         let mut all: Vec<u64> = terms.iter().flatten().copied().collect();
@@ -129,12 +143,11 @@ fn run_worker(
             share.total
         )));
     }
-    let reduced = pipeline::reduce_documents(config, &share, terms, &dfs)
-        .map_err(|e| RunError::Usage(e.to_string()))?;
+    let reduced = match reduced {
+        Some(reduced) => reduced,
+        None => pipeline::reduce_documents(config, &share, terms, &dfs).map_err(usage)?,
+    };
     drop(dfs);
-    for doc in &mut share.docs {
-        doc.text = String::new();
-    }
     let (rows, ids) = pipeline::cluster(worker, config, &share, reduced);
     if me != 0 {
         return Ok(None);

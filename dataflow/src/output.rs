@@ -31,8 +31,8 @@ pub fn write(total: usize, rows: &[Row], ids: &[(u32, String)]) -> Result<Writte
                 (*doc, true, 1.0)
             }
         };
-        let similarity = serde_json::to_string(&similarity)
-            .map_err(|e| RunError::Write(e.to_string()))?;
+        let similarity =
+            serde_json::to_string(&similarity).map_err(|e| RunError::Write(e.to_string()))?;
         out.extend_from_slice(
             format!(
                 "{{\"id\":{id},\"cluster\":{},\"representative\":{representative},\

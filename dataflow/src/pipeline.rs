@@ -154,7 +154,10 @@ pub fn reduce_documents(
             let n = share.total as usize;
             let terms = terms.unwrap_or_default();
             for (doc, terms) in share.docs.iter().zip(terms) {
-                let df: Vec<u32> = terms.iter().map(|t| dfs.get(t).copied().unwrap_or(1)).collect();
+                let df: Vec<u32> = terms
+                    .iter()
+                    .map(|t| dfs.get(t).copied().unwrap_or(1))
+                    .collect();
                 let (feat, anchors) = weigh(config.profile(), terms, &df, n);
                 keys.extend(anchors.into_iter().map(|a| (0, a, doc.index)));
                 features.push(feat);
@@ -265,7 +268,10 @@ pub fn cluster(
             .exchange(|((node, _), _, _)| owner(*node))
             .as_collection()
             .map(move |(node, label)| {
-                (label, Item::Member(node, member_features[slot(node)].clone()))
+                (
+                    label,
+                    Item::Member(node, member_features[slot(node)].clone()),
+                )
             });
         let component_edges = edges
             .map(|(a, b, s)| (a, (b, s)))
