@@ -121,9 +121,7 @@ pub fn check_and_count(
         terms_in.update(term, count as isize);
         asks_in.insert((term, me));
     }
-    for input in [&mut ids_in] {
-        input.advance_to(1);
-    }
+    // Dropping the inputs closes them: the dataflow runs to completion.
     drop((ids_in, errs_in, terms_in, asks_in));
     run(worker, &probe);
     let first = errors.borrow().iter().min().cloned();
@@ -295,8 +293,6 @@ pub fn cluster(
     for doc in &share.docs {
         ids_in.insert((doc.index, doc.id.clone()));
     }
-    keys_in.advance_to(1);
-    ids_in.advance_to(1);
     drop((keys_in, ids_in));
     run(worker, &probe);
     // Consolidate: a row counts if its changes add up to one.
