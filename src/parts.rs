@@ -45,7 +45,12 @@ mod tests {
         // Groups of near-copies, one template shared by many (an oversized bucket), and an
         // empty text.
         let mut texts: Vec<String> = (0..300)
-            .map(|i| format!("the same template line for every one of them number {}", i % 2))
+            .map(|i| {
+                format!(
+                    "the same template line for every one of them number {}",
+                    i % 2
+                )
+            })
             .collect();
         for g in 0..40 {
             for v in 0..4 {
@@ -73,7 +78,9 @@ mod tests {
         }
         got.sort_unstable();
         got.dedup();
-        assert!(keyed.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)).any(|r| r.len() > lsh::MAX_BUCKET));
+        assert!(keyed
+            .chunk_by(|x, y| (x.0, x.1) == (y.0, y.1))
+            .any(|r| r.len() > lsh::MAX_BUCKET));
         assert!(want.len() > 1000, "{}", want.len());
         assert_eq!(got, want);
     }
