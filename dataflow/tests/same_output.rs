@@ -195,7 +195,7 @@ fn reuters_same_as_neardup_cluster() {
         .map(|a| serde_json::json!({"id": a.id, "text": a.text}).to_string())
         .collect();
     std::fs::write(&jsonl, lines.join("\n") + "\n").expect("write");
-    same_output(&[jsonl.to_string_lossy().into_owned()], dir.path(), 500);
+    same_output(&[jsonl.to_string_lossy().into_owned()], dir.path(), 400);
 }
 
 /// A bad line owned by the second worker and an id given twice: the earliest is reported, as
