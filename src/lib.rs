@@ -57,6 +57,7 @@ pub mod index;
 pub mod lang;
 pub mod lsh;
 pub mod minhash;
+pub mod parts;
 pub mod profile;
 pub mod shingle;
 pub mod simhash;

@@ -1,0 +1,100 @@
+//! What a document is reduced to on its worker, and the keys that make it a candidate.
+//!
+//! The values are the batch's, computed with the library's own stage functions: shingle sets
+//! and band keys (MinHash), or content terms weighted by their document frequency across all
+//! workers (the weighted method). Similarities are the batch's functions of them, so every
+//! number a worker computes is the number `neardup cluster` computes.
+
+use neardup::config::{Config, Method};
+use neardup::lsh::Banding;
+use neardup::minhash::{MinHashParams, MinHasher};
+use neardup::profile::{self, ProfileParams};
+use neardup::shingle::{self, Shingler};
+use serde::{Deserialize, Serialize};
+
+/// A document's features: what its similarity to another document and its content are
+/// computed from. Floats are kept as bits so records can be sorted and exchanged.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Feat {
+    /// The sorted shingle set (MinHash with exact verification).
+    Set(Vec<u64>),
+    /// Sorted content terms and their signed weights (`f32` bits), as `profile` weighs them.
+    Profile(Vec<u64>, Vec<u32>),
+}
+
+impl Feat {
+    /// Similarity to `other`, as `verify::Features` measures it.
+    pub fn similarity(&self, other: &Feat) -> f64 {
+        match (self, other) {
+            (Feat::Set(a), Feat::Set(b)) => shingle::jaccard(a, b),
+            (Feat::Profile(ta, wa), Feat::Profile(tb, wb)) => {
+                profile::similarity(ta, &floats(wa), tb, &floats(wb))
+            }
+            _ => 0.0,
+        }
+    }
+
+    /// How much content the document has: its number of shingles, or its total term weight
+    /// (summed in term order, as the batch sums it).
+    pub fn content(&self) -> f64 {
+        match self {
+            Feat::Set(s) => s.len() as f64,
+            Feat::Profile(_, w) => w.iter().map(|&b| f64::from(f32::from_bits(b).abs())).sum(),
+        }
+    }
+}
+
+fn floats(bits: &[u32]) -> Vec<f32> {
+    bits.iter().map(|&b| f32::from_bits(b)).collect()
+}
+
+/// Signs texts for the MinHash method: shingle sets and band keys.
+pub struct Signer {
+    hasher: MinHasher,
+    shingler: Shingler,
+    banding: Banding,
+}
+
+impl Signer {
+    /// A signer for `config` (MinHash method).
+    pub fn new(config: &Config) -> Result<Signer, neardup::Error> {
+        let hasher = MinHasher::new(MinHashParams {
+            num_perm: config.num_perm(),
+            seed: config.seed(),
+            shingles: config.shingles(),
+        })?;
+        Ok(Signer {
+            shingler: hasher.shingler(),
+            banding: config.banding()?,
+            hasher,
+        })
+    }
+
+    /// The shingle set of `text` and its band keys (none for an empty set).
+    pub fn sign(&mut self, text: &str) -> (Feat, Vec<u64>) {
+        let set = self.shingler.shingle(text);
+        let signature = self.hasher.sign_shingles(&set);
+        let keys = neardup::parts::band_keys(&self.banding, &signature);
+        (Feat::Set(set), keys)
+    }
+}
+
+/// The weighted profile of one document from its content terms and their document
+/// frequencies among `n` documents: its features and its anchors, as `profile::Profiles`
+/// computes them.
+pub fn weigh(params: &ProfileParams, terms: Vec<u64>, dfs: &[u32], n: usize) -> (Feat, Vec<u64>) {
+    let weights = terms
+        .iter()
+        .zip(dfs)
+        .map(|(&t, &d)| params.weight(t, d, n).to_bits())
+        .collect();
+    // A term only this document has cannot lead to another one.
+    let anchors = params.anchors(&terms, dfs, n, 2);
+    (Feat::Profile(terms, weights), anchors)
+}
+
+/// Whether `config`'s method runs here.
+pub fn supported(config: &Config) -> bool {
+    matches!(config.method(), Method::MinHash | Method::Weighted)
+        && config.verification() == neardup::config::Verification::Exact
+}

@@ -1,0 +1,156 @@
+//! `neardup-dataflow`: `neardup cluster` on timely-dataflow and differential-dataflow, with the
+//! same output for any number of worker threads (`-w`) and processes (`-n`, `-p`, `-h`).
+//!
+//! See `neardup-dataflow cluster --help` and `docs/distributed.md`.
+#![deny(missing_docs)]
+
+mod args;
+mod error;
+mod features;
+mod input;
+mod link;
+mod output;
+mod pipeline;
+mod stdout;
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+use clap::Parser;
+use neardup::config::{Config, Method};
+
+use args::{Cli, ClusterArgs, Command};
+use error::RunError;
+use input::{Share, Source};
+
+fn main() -> ExitCode {
+    // Clap prints help and version (exit 0) and usage errors (exit 2) itself.
+    let cli = Cli::parse();
+    let Command::Cluster(args) = &cli.command;
+    match cluster(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(RunError::Write(e)) if e.contains("Broken pipe") => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("neardup-dataflow: error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+/// What worker 0 of process 0 hands back: the output and its summary.
+struct Written {
+    bytes: Vec<u8>,
+    summary: String,
+}
+
+/// Runs `neardup-dataflow cluster`.
+fn cluster(args: &ClusterArgs) -> Result<(), RunError> {
+    let started = Instant::now();
+    let config = args.engine.config()?;
+    if !features::supported(&config) {
+        return Err(RunError::Usage(format!(
+            "{:?} is not supported by neardup-dataflow",
+            config.method()
+        )));
+    }
+    if args.engine.explain {
+        eprintln!("neardup-dataflow: {}", config.explain());
+    }
+    let sources = Source::parse_all(&args.inputs)?;
+    let timely_config = args.timely.config()?;
+    let lossy = args.engine.lossy;
+    let (config, sources) = (Arc::new(config), Arc::new(sources));
+    let mut out = stdout::Output::claim().map_err(|e| RunError::Write(e.to_string()))?;
+    let guards = timely::execute(timely_config, move |worker| {
+        run_worker(worker, &config, &sources, lossy)
+    })
+    .map_err(RunError::Workers)?;
+    let mut written = None;
+    for result in guards.join() {
+        match result {
+            Ok(Ok(Some(w))) => written = Some(w),
+            Ok(Ok(None)) => {}
+            Ok(Err(e)) => return Err(e),
+            Err(panic) => return Err(RunError::Workers(format!("a worker failed: {panic}"))),
+        }
+    }
+    if let Some(w) = written {
+        out.write_all(&w.bytes)
+            .and_then(|()| out.flush())
+            .map_err(|e| RunError::Write(e.to_string()))?;
+        eprintln!(
+            "neardup-dataflow cluster: {}, {:.2} s",
+            w.summary,
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+fn usage(e: neardup::Error) -> RunError {
+    RunError::Usage(e.to_string())
+}
+
+/// One worker's whole run; worker 0 returns the output.
+fn run_worker(
+    worker: &mut timely::worker::Worker,
+    config: &Config,
+    sources: &[Source],
+    lossy: bool,
+) -> Result<Option<Written>, RunError> {
+    let (me, peers) = (worker.index(), worker.peers());
+    let mut share: Share = input::read_share(sources, me, peers, lossy);
+    let weighted = config.method() == Method::Weighted;
+    // The weighted method needs each term's document frequency across workers first.
+    let terms: Option<Vec<Vec<u64>>> = weighted.then(|| {
+        let seed = config.profile().seed;
+        share
+            .docs
+            .iter()
+            .map(|d| neardup::profile::content_terms(&d.text, seed))
+            .collect()
+    });
+    // MinHash features need nothing from other workers: compute them before texts go.
+    let reduced = if weighted {
+        None
+    } else {
+        let none = std::collections::HashMap::new();
+        Some(pipeline::reduce_documents(config, &share, None, &none).map_err(usage)?)
+    };
+    for doc in &mut share.docs {
+        doc.text = String::new();
+    }
+    let mut counts: Vec<(u64, u32)> = Vec::new();
+    if let Some(terms) = &terms {
+        let mut all: Vec<u64> = terms.iter().flatten().copied().collect();
+        all.sort_unstable();
+        counts = all
+            .chunk_by(|a, b| a == b)
+            .map(|run| (run[0], run.len() as u32))
+            .collect();
+    }
+    let (error, dfs) = pipeline::check_and_count(worker, sources, &share, &counts);
+    drop(counts);
+    if let Some((_, message)) = error {
+        return Err(RunError::Input(message));
+    }
+    if share.total > u64::from(u32::MAX) {
+        return Err(RunError::Input(format!(
+            "at most {} documents per run, got {}",
+            u32::MAX,
+            share.total
+        )));
+    }
+    let reduced = match reduced {
+        Some(reduced) => reduced,
+        None => pipeline::reduce_documents(config, &share, terms, &dfs).map_err(usage)?,
+    };
+    drop(dfs);
+    let (rows, ids) = pipeline::cluster(worker, config, &share, reduced);
+    if me != 0 {
+        return Ok(None);
+    }
+    output::write(share.total as usize, &rows, &ids).map(Some)
+}
