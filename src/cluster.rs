@@ -169,7 +169,16 @@ pub fn link(
     edges: Vec<Edge>,
     floor: Option<f64>,
 ) -> Result<Vec<Cluster>, Error> {
-    let n = features.len();
+    link_measured(features, edges, floor)
+}
+
+/// [`link`] over any measure (the batch store, or `parts::link`'s functions).
+pub(crate) fn link_measured(
+    features: &impl Measure,
+    edges: Vec<Edge>,
+    floor: Option<f64>,
+) -> Result<Vec<Cluster>, Error> {
+    let n = features.count();
     if let Some(e) = edges.iter().find(|e| e.a >= e.b || e.b >= n) {
         return Err(Error::InvalidInput(format!(
             "edge ({}, {}) is not a < b < {n}",

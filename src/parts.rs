@@ -5,8 +5,11 @@
 //! own rules, one document or one bucket at a time: the band keys of one signature, and the
 //! pairs one LSH bucket gives (with the cap on oversized buckets).
 
+use crate::cluster::{link_measured, Cluster};
+use crate::error::Error;
 use crate::lsh::{self, Banding, Pair};
 use crate::minhash::Signature;
+use crate::verify::{Edge, Measure};
 
 /// The band keys of one signature under `banding`, band by band, as the batch's candidate
 /// search computes them; none for the signature of an empty set (it is never a candidate) or
@@ -33,10 +36,63 @@ pub fn bucket_pairs(docs: &[u32], out: &mut Vec<Pair>) {
     lsh::pairs_in_runs(&keys, out);
 }
 
+/// Clusters documents `0..n` joined by `edges` exactly as [`crate::cluster::link`] does (the
+/// same union-find, chain guard `floor`, representatives and ties), with the measures given as
+/// functions instead of a `verify::Features`: `similarity(a, b)` for `a < b < n` and
+/// `content(i)` for `i < n`. A distributed run links each connected component alone with
+/// it, which gives what linking the whole corpus gives that component. Fails as `link` does.
+pub fn link<S, C>(
+    n: usize,
+    edges: Vec<Edge>,
+    floor: Option<f64>,
+    similarity: S,
+    content: C,
+) -> Result<Vec<Cluster>, Error>
+where
+    S: Fn(usize, usize) -> f64 + Sync,
+    C: Fn(usize) -> f64 + Sync,
+{
+    link_measured(
+        &Functions {
+            n,
+            similarity,
+            content,
+        },
+        edges,
+        floor,
+    )
+}
+
+/// A [`Measure`] made of two functions.
+struct Functions<S, C> {
+    n: usize,
+    similarity: S,
+    content: C,
+}
+
+impl<S, C> Measure for Functions<S, C>
+where
+    S: Fn(usize, usize) -> f64 + Sync,
+    C: Fn(usize) -> f64 + Sync,
+{
+    fn count(&self) -> usize {
+        self.n
+    }
+    fn similarity_at(&self, a: usize, b: usize) -> f64 {
+        (self.similarity)(a, b)
+    }
+    fn content_at(&self, i: usize) -> f64 {
+        (self.content)(i)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Config;
     use crate::minhash::{MinHashParams, MinHasher};
+    use crate::verify::Features;
+    use crate::{cluster, Preset};
 
     /// Grouping documents by band key and pairing each bucket gives the batch's candidates.
     #[test]
@@ -83,5 +139,64 @@ mod tests {
             .any(|r| r.len() > lsh::MAX_BUCKET));
         assert!(want.len() > 1000, "{}", want.len());
         assert_eq!(got, want);
+    }
+
+    /// Stories of five variants each, sharing words with the next story: chains to guard.
+    fn chained_texts() -> Vec<String> {
+        // Neighbouring stories share half their words, each word is in about ten texts.
+        let words: Vec<String> = (0..820).map(|i| format!("tok{i}")).collect();
+        let mut state = 17u64;
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) as usize
+        };
+        (0..400)
+            .map(|i| {
+                let start = (i / 5) * 10;
+                let mut t: Vec<&str> = words[start..start + 20]
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect();
+                for _ in 0..(next() % 6) {
+                    let at = next() % t.len();
+                    t[at] = &words[next() % words.len()];
+                }
+                t.join(" ")
+            })
+            .collect()
+    }
+
+    /// The same clusters as `cluster::link`, with and without the chain guard, for both
+    /// presets' methods.
+    #[test]
+    fn links_as_the_batch_does() {
+        let texts = chained_texts();
+        for preset in [Preset::NearDuplicate, Preset::Rewrite] {
+            for threshold in [0.3, 0.6] {
+                let config = Config::builder(preset)
+                    .threshold(threshold)
+                    .build()
+                    .unwrap();
+                let features = Features::compute(&config, &texts).unwrap();
+                let candidates = features.candidates(&config).unwrap();
+                let edges = features.verify(&candidates, config.threshold()).unwrap();
+                assert!(edges.len() > 30, "{preset:?} {threshold}: {}", edges.len());
+                for floor in [None, Some(0.2), Some(0.5)] {
+                    let want = cluster::link(&features, edges.clone(), floor).unwrap();
+                    let got = link(
+                        texts.len(),
+                        edges.clone(),
+                        floor,
+                        |a, b| features.similarity(a, b).unwrap(),
+                        |i| features.content(i).unwrap(),
+                    )
+                    .unwrap();
+                    assert!(want.iter().any(|c| c.len() > 2));
+                    assert_eq!(got, want, "{preset:?} {threshold} {floor:?}");
+                }
+            }
+        }
     }
 }

@@ -8,7 +8,6 @@ mod args;
 mod error;
 mod features;
 mod input;
-mod link;
 mod output;
 mod pipeline;
 mod stdout;

@@ -34,7 +34,7 @@ use timely::worker::Worker;
 
 use crate::features::{weigh, Feat, Signer};
 use crate::input::{describe, Place, Share, Source};
-use crate::link::link;
+use neardup::parts::link;
 
 /// One output row: a document in a component, its cluster (the smallest member), whether it is
 /// the representative, and its similarity to it (`f64` bits).
@@ -339,7 +339,10 @@ fn link_component(items: &[(&Item, isize)], floor: Option<f64>) -> Vec<Row> {
         floor,
         |a, b| feats[a].similarity(feats[b]),
         |i| feats[i].content(),
-    );
+    )
+    // Edges are `a < b < docs.len()` by construction (local numbers keep the global order) and
+    // the floor comes from a validated `Config`, so `link` cannot refuse them.
+    .expect("component edges and floor are valid");
     let mut rows = Vec::with_capacity(docs.len());
     for c in clusters {
         for (&m, &s) in c.members.iter().zip(&c.similarities) {
