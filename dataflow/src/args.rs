@@ -120,6 +120,8 @@ pub enum PresetArg {
     NearDuplicate,
     /// A story and its rewrites by other outlets.
     Rewrite,
+    /// Reports of the same event written independently by different outlets.
+    Story,
 }
 
 /// `--method`.
@@ -170,6 +172,7 @@ impl EngineArgs {
         let preset = match self.preset {
             PresetArg::NearDuplicate => Preset::NearDuplicate,
             PresetArg::Rewrite => Preset::Rewrite,
+            PresetArg::Story => Preset::Story,
         };
         let method =
             match self.method {
@@ -198,7 +201,7 @@ impl EngineArgs {
             builder = builder.seed(s);
         }
         if self.shingle.is_some() || self.stop_words.is_some() {
-            if method == Method::Weighted {
+            if matches!(method, Method::Weighted | Method::Story) {
                 return Err(RunError::Usage(
                     "--shingle and --stop-words do not apply to the weighted method (the \
                      rewrite preset's), which weighs single content words: use --method minhash"

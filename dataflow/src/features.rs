@@ -95,6 +95,8 @@ pub fn weigh(params: &ProfileParams, terms: Vec<u64>, dfs: &[u32], n: usize) -> 
 
 /// Whether `config`'s method runs here.
 pub fn supported(config: &Config) -> bool {
-    matches!(config.method(), Method::MinHash | Method::Weighted)
-        && config.verification() == neardup::config::Verification::Exact
+    matches!(
+        config.method(),
+        Method::MinHash | Method::Weighted | Method::Story
+    ) && config.verification() == neardup::config::Verification::Exact
 }

@@ -101,15 +101,17 @@ fn run_worker(
 ) -> Result<Option<Written>, RunError> {
     let (me, peers) = (worker.index(), worker.peers());
     let mut share: Share = input::read_share(sources, me, peers, lossy);
-    let weighted = config.method() == Method::Weighted;
-    // The weighted method needs each term's document frequency across workers first.
+    let method = config.method();
+    let weighted = matches!(method, Method::Weighted | Method::Story);
+    // The weighted methods need each term's document frequency across workers first.
     let terms: Option<Vec<Vec<u64>>> = weighted.then(|| {
         let seed = config.profile().seed;
-        share
-            .docs
-            .iter()
-            .map(|d| neardup::profile::content_terms(&d.text, seed))
-            .collect()
+        let terms_of = if method == Method::Story {
+            neardup::story::story_terms
+        } else {
+            neardup::profile::content_terms
+        };
+        share.docs.iter().map(|d| terms_of(&d.text, seed)).collect()
     });
     // MinHash features need nothing from other workers: compute them before texts go.
     let reduced = if weighted {

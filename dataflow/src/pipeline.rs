@@ -148,7 +148,7 @@ pub fn reduce_documents(
     let mut features = Vec::with_capacity(share.docs.len());
     let mut keys = Vec::new();
     match config.method() {
-        Method::Weighted => {
+        Method::Weighted | Method::Story => {
             let n = share.total as usize;
             let terms = terms.unwrap_or_default();
             for (doc, terms) in share.docs.iter().zip(terms) {
@@ -194,7 +194,7 @@ pub fn cluster(
     let slot = move |doc: u32| (doc / peers) as usize;
     let threshold = config.threshold();
     let floor = config.chain_floor();
-    let weighted = config.method() == Method::Weighted;
+    let weighted = matches!(config.method(), Method::Weighted | Method::Story);
     let min_shared = config.profile().min_shared_anchors as isize;
     let (mut keys_in, mut ids_in, probe) = worker.dataflow::<u64, _, _>(move |scope| {
         let (keys_in, keys) = scope.new_collection::<((u32, u64), u32), isize>();

@@ -1,5 +1,5 @@
 //! `neardup-dataflow cluster` writes exactly what `neardup cluster` writes, byte for byte, on
-//! one thread, two threads and two processes, for both presets.
+//! one thread, two threads and two processes, for every preset.
 //!
 //! `neardup cluster` is the root package's binary: it is built here (`cargo build --bin
 //! neardup`, same profile) unless it is already beside this package's binary.
@@ -86,7 +86,7 @@ fn dataflow_runs(args: &[String], dir: &Path) -> Vec<(String, Output)> {
 /// Runs both tools on `inputs` with each preset and compares their outputs.
 fn same_output(inputs: &[String], dir: &Path, min_clustered: usize) {
     let neardup = neardup();
-    for preset in ["near-duplicate", "rewrite"] {
+    for preset in ["near-duplicate", "rewrite", "story"] {
         let mut args = vec!["--preset".to_string(), preset.to_string()];
         args.extend(inputs.iter().cloned());
         let want = Command::new(&neardup)

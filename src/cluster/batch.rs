@@ -84,7 +84,7 @@ impl Batch {
                 keys: Vec::new(),
                 empty: Vec::new(),
             },
-            (Method::Weighted, _) => Store::Texts(Vec::new()),
+            (Method::Weighted | Method::Story, _) => Store::Texts(Vec::new()),
             _ => Store::Features(None),
         };
         Ok(Batch {
@@ -405,6 +405,7 @@ mod tests {
                 .simhash_distance(6)
                 .build()
                 .unwrap(),
+            Config::preset(Preset::Story),
         ]
     }
 
