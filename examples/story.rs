@@ -19,8 +19,11 @@
 //! the two events of each topic, and (with `--reuters`) the edges that bridge topics.
 //! `--veto` drops every edge (and zeroes the guard's similarity) between two texts stating a
 //! measured amount of one unit with no amount in common (`4.4 magnitude` / `4.6 magnitude`);
-//! `--veto-magnitude` does so for quake magnitudes only. Both were measured and left out of the
-//! preset (docs/accuracy.md §7).
+//! `--veto-magnitude` does so for quake magnitudes only. `STORY_KNN=k` keeps only edges whose
+//! ends are among each other's `k` most similar (`STORY_KNN_MUTUAL=1`) or either's;
+//! `--specific-frac x` / `--specific-base b` change the specificity bound `b + x·N`. All were
+//! measured and left out of the preset (docs/accuracy.md §7). With `--why --reuters` the largest
+//! Reuters cluster and each ECB+ topic's scores among Reuters are printed too.
 //!
 //! ECB+ is read from `tests/data/ecbplus/docs.jsonl`; Reuters-21578 from `NEARDUP_REUTERS`
 //! (or `../shared/data/reuters21578`).
@@ -108,6 +111,37 @@ fn conflict(a: &[(String, String)], b: &[(String, String)]) -> bool {
     })
 }
 
+/// `STORY_KNN=k`: keep an edge only if one end is among the other's `k` most similar.
+fn knn() -> Option<usize> {
+    std::env::var("STORY_KNN").ok()?.parse().ok()
+}
+
+/// Keeps the edges where one end is among the `k` most similar neighbours of the other
+/// (`STORY_KNN_MUTUAL`: both ends).
+fn keep_near(edges: &mut Vec<Edge>, n: usize, k: usize) {
+    let mut by: Vec<Vec<(f64, usize)>> = vec![Vec::new(); n];
+    for e in edges.iter() {
+        by[e.a].push((e.similarity, e.b));
+        by[e.b].push((e.similarity, e.a));
+    }
+    let near: Vec<std::collections::HashSet<usize>> = by
+        .into_iter()
+        .map(|mut v| {
+            v.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+            v.into_iter().take(k).map(|x| x.1).collect()
+        })
+        .collect();
+    let mutual = std::env::var("STORY_KNN_MUTUAL").is_ok();
+    edges.retain(|e| {
+        let (x, y) = (near[e.a].contains(&e.b), near[e.b].contains(&e.a));
+        if mutual {
+            x && y
+        } else {
+            x || y
+        }
+    });
+}
+
 /// Clusters `texts` with `clusterer`, its candidates found as `how` says.
 fn cluster_with(
     clusterer: &Clusterer,
@@ -136,6 +170,9 @@ fn cluster_with(
         }
     };
     let mut edges = features.verify(&pairs, config.threshold())?;
+    if let Some(k) = knn() {
+        keep_near(&mut edges, texts.len(), k);
+    }
     let clusters = if let Some(kind) = veto {
         let facts: Vec<Vec<(String, String)>> = texts.iter().map(|t| facts(t, kind)).collect();
         let veto = |a: usize, b: usize| conflict(&facts[a], &facts[b]);
@@ -397,6 +434,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(f) = value("--floor") {
         builder = builder.chain_floor(Some(f));
     }
+    if let Some(x) = value("--specific-frac") {
+        let base = *Config::preset(Preset::Story).profile();
+        builder = builder.profile(neardup::profile::ProfileParams {
+            specific_frac: x,
+            specific_base: value("--specific-base").unwrap_or(base.specific_base),
+            ..base
+        });
+    }
     let clusterer = Clusterer::with_config(builder.build()?)?;
     let how = if args.iter().any(|a| a == "--exact") {
         Candidates::Exact
@@ -452,6 +497,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     report(&mut out, &assignment(&clusters, docs.len()), &docs)?;
     if args.iter().any(|a| a == "--why") {
         bridges(&clusters, &edges, &docs, &texts);
+        if let Some(big) = clusters
+            .iter()
+            .filter(|c| c.members.iter().all(|&m| m >= docs.len()))
+            .max_by_key(|c| c.len())
+        {
+            println!("largest Reuters cluster ({}):", big.len());
+            for &m in big.members.iter().take(12) {
+                let head: String = texts[m].chars().take(100).collect();
+                println!("  {m} {}", head.replace('\n', " "));
+            }
+        }
+        let mut topics = String::new();
+        per_topic(&mut topics, &assignment(&clusters, docs.len()), &docs)?;
+        println!("per topic among Reuters:{topics}");
     }
     let exact = if both {
         let (exact, _) = cluster_with(&clusterer, &texts, Candidates::Exact, veto)?;
