@@ -76,6 +76,7 @@ use store::Doc;
 use tables::Buckets;
 
 pub use format::FORMAT_VERSION;
+pub use store::MemoryUsage;
 
 /// A point in time, in seconds since the Unix epoch.
 pub type Timestamp = i64;
@@ -268,7 +269,12 @@ impl Index {
     /// An estimate of the heap memory the index holds, in bytes: features, tables, ids and
     /// clusters (hash tables counted at their capacity). For capacity planning and monitoring.
     pub fn memory_bytes(&self) -> usize {
-        self.read().memory_bytes()
+        self.memory_usage().total()
+    }
+
+    /// [`Index::memory_bytes`] part by part: documents, features, tables, ids, clusters, order.
+    pub fn memory_usage(&self) -> MemoryUsage {
+        self.read().memory_usage()
     }
 
     /// The cluster of article `id`, if it is in the index.

@@ -148,27 +148,22 @@ impl Inner {
         evicted
     }
 
-    /// See [`super::Index::memory_bytes`].
-    pub(super) fn memory_bytes(&self) -> usize {
+    /// See [`super::Index::memory_usage`].
+    pub(super) fn memory_usage(&self) -> MemoryUsage {
         use std::mem::size_of;
         // A hash table entry: key, value and one control byte, at the table's capacity.
         let map = |cap: usize, value: usize| cap * (8 + value + 1);
-        let docs: usize = self.slots.capacity() * size_of::<Option<Doc>>()
-            + self
-                .slots
-                .iter()
-                .filter_map(|(_, d)| d.as_ref())
-                .map(|d| {
-                    d.id.len()
-                        + match &d.features {
-                            DocFeatures::MinHash { signature, set } => {
-                                4 * signature.capacity() + 8 * set.capacity()
-                            }
-                            DocFeatures::SimHash { .. } => 0,
-                            DocFeatures::Weighted { terms } => 8 * terms.capacity(),
-                        }
-                })
-                .sum::<usize>();
+        let live = || self.slots.iter().filter_map(|(_, d)| d.as_ref());
+        let documents = self.slots.capacity() * size_of::<Option<Doc>>();
+        let features = live()
+            .map(|d| match &d.features {
+                DocFeatures::MinHash { signature, set } => {
+                    4 * signature.capacity() + 8 * set.capacity()
+                }
+                DocFeatures::SimHash { .. } => 0,
+                DocFeatures::Weighted { terms } => 8 * terms.capacity(),
+            })
+            .sum::<usize>();
         let tables: usize = self
             .buckets
             .iter()
@@ -179,8 +174,11 @@ impl Inner {
                 .postings
                 .values()
                 .map(|l| 4 * l.capacity())
-                .sum::<usize>();
+                .sum::<usize>()
+            + map(self.df.capacity(), 4)
+            + map(self.saturated.capacity(), 0);
         let ids = map(self.ids.capacity(), 4)
+            + live().map(|d| d.id.len()).sum::<usize>()
             + self.id_overflow.capacity() * (size_of::<Box<str>>() + 4 + 1)
             + self.id_overflow.keys().map(|k| k.len()).sum::<usize>();
         let clusters = map(self.clusters.capacity(), size_of::<Cluster>())
@@ -189,9 +187,62 @@ impl Inner {
                 .values()
                 .map(|c| 4 * c.members.capacity())
                 .sum::<usize>();
-        let df = map(self.df.capacity(), 4) + map(self.saturated.capacity(), 0);
         let order = self.by_time.len() * 48 + self.free.capacity() * 4;
-        docs + tables + ids + clusters + df + order
+        MemoryUsage {
+            documents,
+            features,
+            tables,
+            ids,
+            clusters,
+            order,
+        }
+    }
+}
+
+/// Where the heap memory of an [`super::Index`] goes, in bytes: an estimate (hash tables
+/// counted at their capacity, allocator overhead not counted). See
+/// [`super::Index::memory_usage`].
+///
+/// New fields may be added (it is `#[non_exhaustive]`); read the fields, don't build one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MemoryUsage {
+    /// The per-slot records: id, times, cluster, text hash, the features' headers.
+    pub documents: usize,
+    /// The features' contents: shingle sets, signatures or content terms.
+    pub features: usize,
+    /// Candidate tables: LSH band buckets or SimHash tables, rare-word postings, document
+    /// frequencies.
+    pub tables: usize,
+    /// The ids and the table that finds a slot by id.
+    pub ids: usize,
+    /// Cluster records and their member lists.
+    pub clusters: usize,
+    /// Time order (for eviction) and the free slots.
+    pub order: usize,
+}
+
+impl MemoryUsage {
+    /// The sum of every part: [`super::Index::memory_bytes`].
+    pub fn total(&self) -> usize {
+        self.documents + self.features + self.tables + self.ids + self.clusters + self.order
+    }
+}
+
+impl std::fmt::Display for MemoryUsage {
+    /// `total N B: documents N, features N, tables N, ids N, clusters N, order N`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "total {} B: documents {}, features {}, tables {}, ids {}, clusters {}, order {}",
+            self.total(),
+            self.documents,
+            self.features,
+            self.tables,
+            self.ids,
+            self.clusters,
+            self.order
+        )
     }
 }
 
