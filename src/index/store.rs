@@ -87,14 +87,21 @@ impl Inner {
         }
     }
 
-    /// Stores `doc` in a free slot (or a new one), indexes it, and returns the slot.
-    pub(super) fn place(&mut self, signer: &Signer, doc: Doc, may_saturate: bool) -> u32 {
+    /// Stores `doc` with bucket keys `keys` in a free slot (or a new one), indexes it, and
+    /// returns the slot.
+    pub(super) fn place(
+        &mut self,
+        signer: &Signer,
+        doc: Doc,
+        keys: &[(usize, u64)],
+        may_saturate: bool,
+    ) -> u32 {
         self.version += 1;
         let slot = self.free.pop().unwrap_or_else(|| {
             self.slot_count += 1; // below NIL: checked before (`check_capacity`)
             self.slot_count - 1
         });
-        self.add_to_tables(signer, slot, &doc.features, may_saturate);
+        self.add_to_tables(signer, slot, &doc.features, keys, may_saturate);
         self.add_id(&doc.id, slot);
         self.by_time.insert((doc.time, doc.seq, slot));
         *self.slots.at(slot) = Some(doc);
@@ -112,6 +119,10 @@ impl Inner {
         self.by_time.remove(&(doc.time, doc.seq, slot));
         self.free.push(slot);
         self.live -= 1;
+        if self.singles.get(&doc.cluster) == Some(&slot) {
+            self.singles.remove(&doc.cluster);
+            return;
+        }
         let slots = &self.slots;
         let Some(cluster) = self.clusters.get_mut(&doc.cluster) else {
             return;
@@ -125,8 +136,13 @@ impl Inner {
         if let Ok(i) = found {
             cluster.members.remove(i);
         }
-        if cluster.members.is_empty() {
-            self.clusters.remove(&doc.cluster);
+        if cluster.members.len() <= 1 {
+            // The last member, if any, is its own cluster's representative.
+            if let Some(c) = self.clusters.remove(&doc.cluster) {
+                if let Some(&last) = c.members.front() {
+                    self.singles.insert(doc.cluster, last);
+                }
+            }
         } else if cluster.representative == slot {
             let members: Vec<u32> = cluster.members.iter().copied().collect();
             let rep = self.new_representative(signer, &members);
@@ -157,9 +173,8 @@ impl Inner {
         let documents = self.slots.capacity() * size_of::<Option<Doc>>();
         let features = live()
             .map(|d| match &d.features {
-                DocFeatures::MinHash { signature, set } => {
-                    4 * signature.capacity() + 8 * set.capacity()
-                }
+                DocFeatures::MinHash { set } => 4 * set.capacity(),
+                DocFeatures::Signature { values } => 4 * values.capacity(),
                 DocFeatures::SimHash { .. } => 0,
                 DocFeatures::Weighted { terms } => 8 * terms.capacity(),
             })
@@ -182,6 +197,7 @@ impl Inner {
             + self.id_overflow.capacity() * (size_of::<Box<str>>() + 4 + 1)
             + self.id_overflow.keys().map(|k| k.len()).sum::<usize>();
         let clusters = map(self.clusters.capacity(), size_of::<Cluster>())
+            + map(self.singles.capacity(), 4)
             + self
                 .clusters
                 .values()

@@ -121,11 +121,13 @@ pub(super) const POSTINGS_PER_ANCHOR: usize = crate::lsh::MAX_BUCKET;
 pub(super) const MAX_VERIFIED: usize = 32;
 
 impl Inner {
+    /// Adds the document in `slot` with features `f` and bucket keys `keys` to the tables.
     pub(super) fn add_to_tables(
         &mut self,
         signer: &Signer,
         slot: u32,
         f: &DocFeatures,
+        keys: &[(usize, u64)],
         may_saturate: bool,
     ) {
         if let DocFeatures::Weighted { terms } = f {
@@ -147,7 +149,7 @@ impl Inner {
             }
             return;
         }
-        for (table, key) in signer.keys(f) {
+        for &(table, key) in keys {
             self.buckets[table].insert(key, slot);
         }
     }
