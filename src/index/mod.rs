@@ -15,7 +15,11 @@
 //!   the newest [`crate::lsh::MAX_BUCKET`] members of each.
 //! - **Batch equivalence.** For the MinHash and SimHash methods without a chain guard (the
 //!   near-duplicate preset), inserting documents one by one gives exactly the clusters of a
-//!   batch call (tested), for MinHash as long as no band bucket exceeds the cap. The
+//!   batch call (tested), for MinHash as long as no band bucket exceeds the cap (and barring
+//!   32-bit coincidences: the index compares shingle sets folded to 32 bits and names a
+//!   bucket by 32 bits of its key, which can change an answer only for a pair within about
+//!   1/|A ∪ B| of the threshold, with odds near |A|·|B| / 2^32, or add a candidate that then
+//!   verifies; see `index/search.rs` and `index/tables.rs`). The
 //!   weighted method measures word rarity over the documents indexed so far, so early
 //!   assignments can differ from a batch run over the whole corpus.
 //! - **Time window.** [`Index::evict_older_than`], or a window set with
