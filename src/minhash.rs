@@ -230,7 +230,7 @@ pub(crate) fn splitmix64(state: &mut u64) -> u64 {
 
 /// Folds a 64-bit shingle hash to the 32-bit value the permutations act on.
 #[inline(always)]
-fn fold(h: u64) -> u32 {
+pub(crate) fn fold(h: u64) -> u32 {
     (h ^ (h >> 32)) as u32
 }
 

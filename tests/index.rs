@@ -280,16 +280,32 @@ fn xxhash_rust_sum(bytes: &[u8]) -> u64 {
 
 const GOLDEN_V1: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/index-v1.bin");
 const GOLDEN_V2: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/index-v2.bin");
-const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/index-v3.bin");
-const ANSWERS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/golden/index-v3.answers.json"
-);
+const GOLDEN_V3: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/index-v3.bin");
 
-fn golden_index() -> Index {
-    let index = Index::new(Preset::Rewrite);
+/// The checked-in index of `preset` saved by the current format version, and its answers.
+fn golden_files(preset: Preset) -> (String, String) {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden");
+    let name = match preset {
+        Preset::Rewrite => format!("index-v{FORMAT_VERSION}"),
+        _ => format!("index-v{FORMAT_VERSION}-near-duplicate"),
+    };
+    (
+        format!("{dir}/{name}.bin"),
+        format!("{dir}/{name}.answers.json"),
+    )
+}
+
+/// The first `n` family texts (12 for rewrite, 45 for near-duplicate, whose five clusters of
+/// more than one article the golden answers then show).
+fn golden_index(preset: Preset) -> Index {
+    let index = Index::new(preset);
+    let n = if matches!(preset, Preset::Rewrite) {
+        12
+    } else {
+        45
+    };
     let texts = families();
-    for (i, t) in texts.iter().enumerate().take(12) {
+    for (i, t) in texts.iter().enumerate().take(n) {
         index
             .insert(&format!("doc{i}"), t, 1_700_000_000 + i as i64)
             .unwrap();
@@ -297,40 +313,59 @@ fn golden_index() -> Index {
     index
 }
 
-/// A small index saved by version 3 of the format is checked in with the answers it gave:
-/// every later build must read it and answer alike (or refuse it with a clear version error,
-/// after a deliberate format change). After such a change, regenerate both files with
-/// `NEARDUP_BLESS=1 cargo test --release --test index golden`, bump the format version and keep
-/// the old file for a version test like `version_1_files_are_refused`.
+/// Small indexes saved by the current version of the format are checked in with the answers
+/// they gave: every later build must read them and answer alike (or refuse them with a clear
+/// version error, after a deliberate format change). After such a change, bump the format
+/// version, regenerate the files with `NEARDUP_BLESS=1 cargo test --release --test index
+/// golden`, and keep the old files for `earlier_versions_are_refused`.
 #[test]
 fn reads_golden_index_saved_by_earlier_build() {
-    let queries: Vec<String> = families().into_iter().take(20).collect();
-    if std::env::var_os("NEARDUP_BLESS").is_some() {
-        let index = golden_index();
-        std::fs::write(GOLDEN, saved(&index)).unwrap();
-        let answers: Vec<_> = queries.iter().map(|t| index.query(t)).collect();
-        std::fs::write(ANSWERS, serde_json::to_string_pretty(&answers).unwrap()).unwrap();
-    }
-    let bytes = std::fs::read(GOLDEN).expect("checked-in index");
-    assert_eq!(
-        u32::from_le_bytes(bytes[8..12].try_into().unwrap()),
-        FORMAT_VERSION
-    );
-    let loaded = Index::load(&bytes[..]).unwrap();
-    assert_eq!(loaded.len(), 12);
-    let answers: Vec<neardup::QueryResult> =
-        serde_json::from_str(&std::fs::read_to_string(ANSWERS).unwrap()).unwrap();
-    assert_eq!(answers.len(), queries.len());
-    for (t, want) in queries.iter().zip(&answers) {
-        assert_eq!(&loaded.query(t), want);
+    let queries: Vec<String> = families().into_iter().take(50).collect();
+    for preset in [Preset::Rewrite, Preset::NearDuplicate] {
+        let (path, answers_path) = golden_files(preset);
+        let index = golden_index(preset);
+        if std::env::var_os("NEARDUP_BLESS").is_some() {
+            std::fs::write(&path, saved(&index)).unwrap();
+            let answers: Vec<_> = queries.iter().map(|t| index.query(t)).collect();
+            std::fs::write(
+                &answers_path,
+                serde_json::to_string_pretty(&answers).unwrap(),
+            )
+            .unwrap();
+        }
+        let bytes = std::fs::read(&path).expect("checked-in index");
+        assert_eq!(
+            u32::from_le_bytes(bytes[8..12].try_into().unwrap()),
+            FORMAT_VERSION
+        );
+        let loaded = Index::load(&bytes[..]).unwrap();
+        assert_eq!(loaded.len(), index.len());
+        assert_eq!(loaded.clusters(), index.clusters());
+        let answers: Vec<neardup::QueryResult> =
+            serde_json::from_str(&std::fs::read_to_string(&answers_path).unwrap()).unwrap();
+        assert_eq!(answers.len(), queries.len());
+        for (t, want) in queries.iter().zip(&answers) {
+            // JSON numbers read back within an ulp (serde_json without `float_roundtrip`).
+            let got = loaded.query(t);
+            assert_eq!(got.cluster, want.cluster, "{preset:?}");
+            assert_eq!(got.neighbours.len(), want.neighbours.len(), "{preset:?}");
+            for ((a, x), (b, y)) in got.neighbours.iter().zip(&want.neighbours) {
+                assert!(
+                    a == b && (x - y).abs() < 1e-12,
+                    "{preset:?}: {a} {x} vs {b} {y}"
+                );
+            }
+        }
+        // This build saves the same bytes from the same articles.
+        assert_eq!(saved(&index), bytes, "{preset:?}");
     }
 }
 
-/// Files of earlier versions (1: bincode; 2: unstemmed rewrite terms) are refused with an
-/// error naming their version and the remedy.
+/// Files of earlier versions (1: bincode; 2: unstemmed rewrite terms; 3: MinHash signatures
+/// and 64-bit shingle sets) are refused with an error naming their version and the remedy.
 #[test]
 fn earlier_versions_are_refused() {
-    for (path, version) in [(GOLDEN_V1, 1), (GOLDEN_V2, 2)] {
+    for (path, version) in [(GOLDEN_V1, 1), (GOLDEN_V2, 2), (GOLDEN_V3, 3)] {
         let bytes = std::fs::read(path).expect("checked-in index");
         let err = Index::load(&bytes[..]).expect_err("a version error");
         assert!(

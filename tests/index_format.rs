@@ -1,4 +1,4 @@
-//! The saved-index format, version 3: an independent reading of the documented layout, and
+//! The saved-index format, version 4: an independent reading of the documented layout, and
 //! crafted files (with a valid checksum) of every kind the loader must refuse.
 
 use neardup::index::FORMAT_VERSION;
@@ -31,9 +31,10 @@ struct SavedDoc {
 
 #[derive(Clone, Serialize, Deserialize)]
 enum Features {
-    MinHash { signature: Vec<u32>, set: Vec<u64> },
+    MinHash { set: Vec<u32> },
     SimHash { fingerprint: u64, size: u32 },
     Weighted { terms: Vec<u64> },
+    Signature { values: Vec<u32> },
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -77,7 +78,11 @@ fn words(range: std::ops::Range<usize>) -> String {
 
 /// Five articles in three clusters: {d0, d5}, {d1, d3} and {d4}; d2 was removed.
 fn sample(preset: Preset) -> Index {
-    let index = Index::new(preset).with_window(1_000);
+    sample_of(Config::preset(preset))
+}
+
+fn sample_of(config: Config) -> Index {
+    let index = Index::with_config(config).unwrap().with_window(1_000);
     for (i, r) in [0..60, 200..260, 0..58, 200..259, 400..460, 0..59]
         .into_iter()
         .enumerate()
@@ -88,21 +93,63 @@ fn sample(preset: Preset) -> Index {
     index
 }
 
+/// Near-duplicate with estimated verification: documents keep their signatures.
+fn estimated() -> Config {
+    Config::builder(Preset::NearDuplicate)
+        .verification(neardup::config::Verification::Estimated)
+        .build()
+        .unwrap()
+}
+
 #[test]
 fn the_documented_layout_reads_and_writes_alike() {
-    for preset in [Preset::NearDuplicate, Preset::Rewrite] {
-        let bytes = saved_bytes(&sample(preset));
+    let configs = [
+        Config::preset(Preset::NearDuplicate),
+        estimated(),
+        Config::preset(Preset::Rewrite),
+    ];
+    for config in configs {
+        let bytes = saved_bytes(&sample_of(config.clone()));
         let saved = decode(&bytes);
         assert_eq!(encode(&saved), bytes);
         assert_eq!(saved.docs.len(), 5);
-        assert_eq!(saved.clusters.len(), 3, "{preset:?}");
-        assert!(Index::load(&bytes[..]).is_ok());
+        assert_eq!(saved.clusters.len(), 3, "{config:?}");
+        let loaded = Index::load(&bytes[..]).unwrap();
+        assert_eq!(saved_bytes(&loaded), bytes, "{config:?}");
     }
+    // Exact verification keeps the shingle sets folded as documented, estimated the
+    // signatures (the signature of the same text).
+    let config = Config::preset(Preset::NearDuplicate);
+    let mut shingler = neardup::shingle::Shingler::new(config.shingles(), config.seed()).unwrap();
+    let mut folded: Vec<u32> = shingler
+        .shingle(&words(0..60))
+        .into_iter()
+        .map(|h| (h ^ h >> 32) as u32)
+        .collect();
+    folded.sort_unstable();
+    folded.dedup();
+    let saved = decode(&saved_bytes(&sample(Preset::NearDuplicate)));
+    assert!(matches!(&saved.docs[0].features, Features::MinHash { set } if *set == folded));
+    let signer = neardup::minhash::MinHasher::new(neardup::minhash::MinHashParams {
+        num_perm: config.num_perm(),
+        seed: config.seed(),
+        shingles: config.shingles(),
+    })
+    .unwrap();
+    let signature = signer.sign(&words(0..60)).values().to_vec();
+    let saved = decode(&saved_bytes(&sample_of(estimated())));
+    assert!(
+        matches!(&saved.docs[0].features, Features::Signature { values } if *values == signature)
+    );
 }
 
 /// Loads `saved` after `change` and returns the error message.
 fn refused(preset: Preset, change: impl FnOnce(&mut Saved)) -> String {
-    let mut saved = decode(&saved_bytes(&sample(preset)));
+    refused_of(Config::preset(preset), change)
+}
+
+fn refused_of(config: Config, change: impl FnOnce(&mut Saved)) -> String {
+    let mut saved = decode(&saved_bytes(&sample_of(config)));
     change(&mut saved);
     match Index::load(&encode(&saved)[..]) {
         Err(Error::Format(m)) => m,
@@ -186,16 +233,31 @@ fn cluster_members_are_checked() {
 
 #[test]
 fn features_are_checked() {
-    let m = refused(Preset::NearDuplicate, |s| match &mut s.docs[0].features {
-        Features::MinHash { signature, .. } => signature.pop().map(drop).unwrap(),
-        _ => unreachable!("near-duplicate uses MinHash"),
+    let m = refused_of(estimated(), |s| match &mut s.docs[0].features {
+        Features::Signature { values } => values.pop().map(drop).unwrap(),
+        _ => unreachable!("estimated verification keeps signatures"),
     });
     assert!(m.contains("signature length"), "{m}");
     let m = refused(Preset::NearDuplicate, |s| match &mut s.docs[0].features {
-        Features::MinHash { set, .. } => set.swap(0, 1),
-        _ => unreachable!("near-duplicate uses MinHash"),
+        Features::MinHash { set } => set.swap(0, 1),
+        _ => unreachable!("near-duplicate keeps shingle sets"),
     });
-    assert!(m.contains("shingle set"), "{m}");
+    assert!(m.contains("shingle set not sorted"), "{m}");
+    let m = refused(Preset::NearDuplicate, |s| match &mut s.docs[0].features {
+        Features::MinHash { set } => set.push(set[set.len() - 1]),
+        _ => unreachable!("near-duplicate keeps shingle sets"),
+    });
+    assert!(m.contains("shingle set not sorted or repeated"), "{m}");
+    let m = refused(Preset::NearDuplicate, |s| {
+        s.docs[0].features = Features::Signature {
+            values: vec![7; 128],
+        }
+    });
+    assert!(m.contains("signature under exact"), "{m}");
+    let m = refused_of(estimated(), |s| {
+        s.docs[0].features = Features::MinHash { set: vec![1, 2] }
+    });
+    assert!(m.contains("shingle set under estimated"), "{m}");
     let m = refused(Preset::NearDuplicate, |s| {
         s.docs[0].features = Features::Weighted { terms: vec![1] }
     });

@@ -63,7 +63,7 @@ fn exercise(index: &Index) {
     let _ = index.query(text);
 }
 
-/// The magic bytes, then version, payload length and checksum words (format v3, as v1 and v2).
+/// The magic bytes, then version, payload length and checksum words (format v4, as v1 to v3).
 const MAGIC: &[u8] = b"NDUPIDX\0";
 const HEADER: usize = 8 + 4 + 8 + 8;
 

@@ -31,13 +31,7 @@ impl Inner {
         // The provisional id is larger than every id handed out, so it survives no merge and
         // is handed out only if the document starts a cluster.
         let own = self.next_cluster;
-        self.clusters.insert(
-            own,
-            Cluster {
-                members: VecDeque::from([slot]),
-                representative: slot,
-            },
-        );
+        self.singles.insert(own, slot);
         if let Some(d) = self.doc_mut(slot) {
             d.cluster = own;
         }
@@ -78,22 +72,19 @@ impl Inner {
         b: ClusterId,
         floor: Option<f64>,
     ) -> Option<ClusterId> {
-        let (sa, sb) = (self.clusters.get(&a)?, self.clusters.get(&b)?);
-        let content = |s: &Cluster| {
-            self.doc(s.representative)
-                .map_or(0.0, |d| signer.content(&d.features))
-        };
+        let (ra, rb) = (self.representative(a)?, self.representative(b)?);
+        let size = |c: ClusterId| self.clusters.get(&c).map_or(1, |s| s.members.len());
+        let content = |rep: u32| self.doc(rep).map_or(0.0, |d| signer.content(&d.features));
         // The larger cluster keeps its representative; only the smaller side is checked.
-        let a_bigger = (sa.members.len(), content(sa), std::cmp::Reverse(a)).partial_cmp(&(
-            sb.members.len(),
-            content(sb),
+        let a_bigger = (size(a), content(ra), std::cmp::Reverse(a)).partial_cmp(&(
+            size(b),
+            content(rb),
             std::cmp::Reverse(b),
         )) != Some(std::cmp::Ordering::Less);
-        let (big, small) = if a_bigger { (a, b) } else { (b, a) };
-        let rep = self.clusters.get(&big)?.representative;
+        let (small, rep) = if a_bigger { (b, ra) } else { (a, rb) };
         if let Some(floor) = floor {
             let rep_features = &self.doc(rep)?.features;
-            let ok = self.clusters.get(&small)?.members.iter().all(|&m| {
+            let ok = self.members_of(small)?.all(|m| {
                 m == rep || self.similarity_to(signer, rep_features, Some(rep), m) >= floor
             });
             if !ok {
@@ -101,18 +92,62 @@ impl Inner {
             }
         }
         let (keep, gone) = (a.min(b), a.max(b));
-        let moved = self.clusters.remove(&gone)?.members;
+        let moved = self.take_cluster(gone)?.members;
         for &m in &moved {
             if let Some(d) = self.doc_mut(m) {
                 d.cluster = keep;
             }
         }
-        let kept = std::mem::take(&mut self.clusters.get_mut(&keep)?.members);
+        let kept = self.take_cluster(keep)?.members;
         let members = self.merge_in_order(kept, moved);
-        let cluster = self.clusters.get_mut(&keep)?;
-        cluster.members = members;
-        cluster.representative = rep;
+        self.clusters.insert(
+            keep,
+            Cluster {
+                members,
+                representative: rep,
+            },
+        );
         Some(keep)
+    }
+
+    /// The representative of cluster `id`.
+    pub(super) fn representative(&self, id: ClusterId) -> Option<u32> {
+        match self.clusters.get(&id) {
+            Some(c) => Some(c.representative),
+            None => self.singles.get(&id).copied(),
+        }
+    }
+
+    /// The members of cluster `id`, in insertion order.
+    pub(super) fn members_of(&self, id: ClusterId) -> Option<impl Iterator<Item = u32> + '_> {
+        let (a, b): (&[u32], &[u32]) = match self.clusters.get(&id) {
+            Some(c) => c.members.as_slices(),
+            None => (std::slice::from_ref(self.singles.get(&id)?), &[]),
+        };
+        Some(a.iter().chain(b).copied())
+    }
+
+    /// Takes cluster `id` out of the index (out of `singles` or `clusters`).
+    fn take_cluster(&mut self, id: ClusterId) -> Option<Cluster> {
+        match self.singles.remove(&id) {
+            Some(slot) => Some(Cluster {
+                members: VecDeque::from([slot]),
+                representative: slot,
+            }),
+            None => self.clusters.remove(&id),
+        }
+    }
+
+    /// Puts cluster `c` in the index as `id`: a single member in `singles`, more in `clusters`.
+    pub(super) fn put_cluster(&mut self, id: ClusterId, c: Cluster) {
+        match c.members.len() {
+            1 => {
+                self.singles.insert(id, c.members[0]);
+            }
+            _ => {
+                self.clusters.insert(id, c);
+            }
+        }
     }
 
     /// Two member lists in insertion order, merged. A new article joining a cluster is newer

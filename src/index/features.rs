@@ -1,4 +1,4 @@
-//! What a document is reduced to: its features (MinHash signature and shingle set, SimHash
+//! What a document is reduced to: its features (MinHash shingle set or signature, SimHash
 //! fingerprint, or content terms), its bucket keys, and its content size.
 
 use serde::{Deserialize, Serialize};
@@ -20,11 +20,27 @@ pub(super) struct Signer {
     pub(super) tables: Vec<u64>,
 }
 
+/// What the index keeps of a document. A MinHash document under exact verification keeps only
+/// its shingle set, as the 32-bit values the permutations act on (`minhash::fold`): the
+/// signature, and so the band keys, are a function of that set, recomputed when a removal
+/// needs the keys; an insert computes them once ([`Signer::keys`]) and never stores them.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(super) enum DocFeatures {
-    MinHash { signature: Vec<u32>, set: Vec<u64> },
-    SimHash { fingerprint: u64, size: u32 },
-    Weighted { terms: Vec<u64> },
+    /// MinHash, exact verification: the folded shingle set, sorted without repeats.
+    MinHash {
+        set: Vec<u32>,
+    },
+    SimHash {
+        fingerprint: u64,
+        size: u32,
+    },
+    Weighted {
+        terms: Vec<u64>,
+    },
+    /// MinHash, estimated verification: the signature.
+    Signature {
+        values: Vec<u32>,
+    },
 }
 
 impl Signer {
@@ -65,17 +81,22 @@ impl Signer {
 
     pub(super) fn features(&self, text: &str) -> DocFeatures {
         if let Some(h) = &self.minhasher {
-            let set = h.shingler().shingle(text);
-            let signature = h.sign_shingles(&set).values().to_vec();
-            let set = if self.config.verification == Verification::Exact {
+            if self.config.verification == Verification::Exact {
+                // The 32-bit values the signature is made of: it can be recomputed from them,
+                // and a set of them takes half the room of the 64-bit hashes.
+                let mut raw = Vec::new();
+                h.shingler().raw_shingles_into(text, &mut raw);
+                let mut set: Vec<u32> = raw.into_iter().map(minhash::fold).collect();
+                set.sort_unstable();
+                set.dedup();
                 // Held for the life of the article: drop the slack from deduplication.
-                let mut set = set;
                 set.shrink_to_fit();
-                set
+                DocFeatures::MinHash { set }
             } else {
-                Vec::new()
-            };
-            DocFeatures::MinHash { signature, set }
+                let set = h.shingler().shingle(text);
+                let values = h.sign_shingles(&set).values().to_vec();
+                DocFeatures::Signature { values }
+            }
         } else if let Some(s) = &self.simhasher {
             let (fp, size) = s.clone().fingerprint_and_size(text, |_| 1.0);
             DocFeatures::SimHash {
@@ -99,18 +120,20 @@ impl Signer {
     pub(super) fn check(&self, f: &DocFeatures) -> Result<(), &'static str> {
         let increasing = |v: &[u64]| v.windows(2).all(|w| w[0] < w[1]);
         match (self.config.method, f) {
-            (Method::MinHash, DocFeatures::MinHash { signature, set }) => {
-                if signature.len() != self.config.num_perm {
-                    Err("signature length differs from num_perm")
-                } else if !increasing(set) {
+            (Method::MinHash, DocFeatures::MinHash { set }) => {
+                if self.config.verification != Verification::Exact {
+                    Err("shingle set under estimated verification")
+                } else if !set.windows(2).all(|w| w[0] < w[1]) {
                     Err("shingle set not sorted or repeated")
-                } else if set.is_empty()
-                    == (self.config.verification == Verification::Exact
-                        && !minhash::signs_empty_set(signature))
-                {
-                    // Exact verification keeps every set (empty only for an empty text);
-                    // estimated verification keeps none.
-                    Err("shingle set does not match the verification mode")
+                } else {
+                    Ok(())
+                }
+            }
+            (Method::MinHash, DocFeatures::Signature { values }) => {
+                if self.config.verification == Verification::Exact {
+                    Err("signature under exact verification")
+                } else if values.len() != self.config.num_perm {
+                    Err("signature length differs from num_perm")
                 } else {
                     Ok(())
                 }
@@ -126,24 +149,37 @@ impl Signer {
         }
     }
 
-    /// The bucket keys of a document: its band keys or SimHash block keys.
+    /// The LSH band keys of signature `values` (none for an empty set's).
+    fn band_keys(&self, values: &[u32]) -> Vec<(usize, u64)> {
+        let Some(b) = self.banding else {
+            return Vec::new();
+        };
+        if minhash::signs_empty_set(values) {
+            return Vec::new();
+        }
+        // The signature has num_perm ≥ bands × rows values (checked on load).
+        values
+            .chunks_exact(b.rows().max(1))
+            .take(b.bands())
+            .map(band_key)
+            .enumerate()
+            .collect()
+    }
+
+    /// The bucket keys of a document: its band keys or SimHash block keys. A MinHash
+    /// document's keys are signed anew from its set: compute them once per insert.
     pub(super) fn keys(&self, f: &DocFeatures) -> Vec<(usize, u64)> {
         match f {
-            DocFeatures::MinHash { signature, .. } => {
-                if minhash::signs_empty_set(signature) {
-                    return Vec::new(); // an empty document is similar to nothing
+            DocFeatures::MinHash { set } => match (&self.minhasher, set.is_empty()) {
+                // An empty document is similar to nothing.
+                (Some(h), false) => {
+                    // `fold` leaves a value below 2^32 as it is: the signature of the set.
+                    let wide: Vec<u64> = set.iter().map(|&v| u64::from(v)).collect();
+                    self.band_keys(h.sign_shingles(&wide).values())
                 }
-                let Some(b) = self.banding else {
-                    return Vec::new();
-                };
-                // The signature has num_perm ≥ bands × rows values (checked on load).
-                signature
-                    .chunks_exact(b.rows().max(1))
-                    .take(b.bands())
-                    .map(band_key)
-                    .enumerate()
-                    .collect()
-            }
+                _ => Vec::new(),
+            },
+            DocFeatures::Signature { values } => self.band_keys(values),
             DocFeatures::SimHash { fingerprint, size } => {
                 if *size == 0 {
                     return Vec::new();
@@ -161,15 +197,47 @@ impl Signer {
 
     pub(super) fn content(&self, f: &DocFeatures) -> f64 {
         match f {
-            DocFeatures::MinHash { set, signature } => {
-                if set.is_empty() {
-                    f64::from(u8::from(!minhash::signs_empty_set(signature)))
-                } else {
-                    set.len() as f64
-                }
+            DocFeatures::MinHash { set } => set.len() as f64,
+            DocFeatures::Signature { values } => {
+                f64::from(u8::from(!minhash::signs_empty_set(values)))
             }
             DocFeatures::SimHash { size, .. } => f64::from(*size),
             DocFeatures::Weighted { terms } => terms.len() as f64,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Preset;
+    use crate::minhash::splitmix64;
+
+    /// Band keys signed anew from a stored (folded) set are the keys of the text's signature,
+    /// which the batch bands too: a removal unlinks exactly the buckets its insert linked.
+    #[test]
+    fn keys_from_the_folded_set_are_the_signature_keys() {
+        let exact = Signer::new(Config::preset(Preset::NearDuplicate)).unwrap();
+        let estimated = Config::builder(Preset::NearDuplicate)
+            .verification(Verification::Estimated)
+            .build()
+            .unwrap();
+        let estimated = Signer::new(estimated).unwrap();
+        let bands = exact.table_count();
+        let mut s = 3u64;
+        for n in [0, 1, 4, 5, 6, 40, 300, 2_000] {
+            let text: Vec<String> = (0..n)
+                .map(|_| format!("w{}", splitmix64(&mut s) % 500))
+                .collect();
+            let text = text.join(" ");
+            let (a, b) = (exact.features(&text), estimated.features(&text));
+            assert!(matches!(a, DocFeatures::MinHash { .. }));
+            assert!(matches!(b, DocFeatures::Signature { .. }));
+            let keys = exact.keys(&a);
+            assert_eq!(keys, estimated.keys(&b), "{n} words");
+            assert_eq!(keys.len(), if n == 0 { 0 } else { bands }, "{n} words");
+            assert_eq!(exact.check(&a), Ok(()));
+            assert_eq!(estimated.check(&b), Ok(()));
         }
     }
 }

@@ -1,8 +1,11 @@
-//! The on-disk format of a saved [`Index`], version 3.
+//! The on-disk format of a saved [`Index`], version 4.
 //!
-//! Version 3 (this build) stores the rewrite and story terms stemmed and spelling-folded
-//! (`neardup::lang`); version 2 files hold unfolded terms that would silently miss the new
-//! ones, so they are refused with [`Error::Version`] and must be rebuilt. Version 1 was bincode.
+//! Version 4 (this build) stores a MinHash document under exact verification as its shingle
+//! set folded to the 32 bits the signature is made of, without the signature (it is signed
+//! anew from the set on load), and under estimated verification as its signature alone.
+//! Version 3 kept both and 64-bit shingle hashes; version 2 held rewrite terms unstemmed;
+//! version 1 was bincode. Files of earlier versions are refused with [`Error::Version`] and
+//! must be rebuilt from their articles.
 //!
 //! A file is a 28-byte header followed by the payload:
 //!
@@ -19,16 +22,17 @@
 //! The payload record holds, in this order: the configuration (as `Config` serializes); the
 //! window (`Option<i64>`) and the newest time seen (`i64`); the next insertion number and the
 //! next cluster id (`u64`); the live documents in insertion order, each with its id, insertion
-//! number, time, cluster id, xxh3-64 of its text, and features (MinHash signature and sorted
-//! shingle set, SimHash fingerprint and shingle count, or sorted content terms); the clusters
+//! number, time, cluster id, xxh3-64 of its text, and features, an enum: `MinHash` (exact
+//! verification: the sorted set of its shingle hashes `h` folded to `(h ^ h >> 32) as u32`), `SimHash` (fingerprint and shingle
+//! count), `Weighted` (sorted content terms) or `Signature` (estimated verification: the
+//! MinHash signature, `num_perm` × `u32`); the clusters
 //! in id order, each with its id, its members (positions in the document list, in insertion
 //! order) and its representative (a position); and the sorted words that lost their postings
 //! (weighted method).
 //!
 //! Loading checks the header, the length and the checksum, then every field of the payload
 //! (see `validate`), so a crafted file with a valid checksum is an error, never a panic,
-//! an overflow or a hang. Version 1 (bincode) files are refused with [`Error::Version`]: rebuild
-//! the index from its articles.
+//! an overflow or a hang.
 
 use std::collections::{HashMap, HashSet};
 use std::io::{Read, Write};
@@ -46,7 +50,7 @@ use crate::error::Error;
 const MAGIC: &[u8; 8] = b"NDUPIDX\0";
 const HEADER: usize = MAGIC.len() + 4 + 8 + 8;
 /// Version of the saved-index format this build writes and reads.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 
 /// The payload of a saved index; see the module docs.
 #[derive(Serialize, Deserialize)]
@@ -102,6 +106,13 @@ pub(super) fn write<W: Write>(index: &Index, mut writer: W) -> Result<(), Error>
         let at = |slot: &u32| position.get(slot).copied().ok_or_else(broken);
         let mut saturated: Vec<u64> = inner.saturated.iter().map(|(&t, _)| t).collect();
         saturated.sort_unstable();
+        let singles = inner.singles.iter().map(|(&id, &slot)| {
+            Ok(SavedCluster {
+                id,
+                members: vec![at(&slot)?],
+                representative: at(&slot)?,
+            })
+        });
         let mut clusters = inner
             .clusters
             .iter()
@@ -112,6 +123,7 @@ pub(super) fn write<W: Write>(index: &Index, mut writer: W) -> Result<(), Error>
                     representative: at(&c.representative)?,
                 })
             })
+            .chain(singles)
             .collect::<Result<Vec<_>, Error>>()?;
         clusters.sort_unstable_by_key(|c| c.id);
         let saved = Saved {
@@ -233,14 +245,15 @@ fn from_saved(saved: Saved) -> Result<Index, Error> {
             };
             // Postings as saved: no word saturates anew while the documents come back. The
             // index is empty, so each document lands in the slot of its position.
-            inner.place(&index.signer, doc, false);
+            let keys = index.signer.keys(&doc.features);
+            inner.place(&index.signer, doc, &keys, false);
         }
         for c in saved.clusters {
             let cluster = Cluster {
                 members: c.members.into(),
                 representative: c.representative,
             };
-            inner.clusters.insert(c.id, cluster);
+            inner.put_cluster(c.id, cluster);
         }
     }
     Ok(index)

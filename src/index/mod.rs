@@ -15,7 +15,11 @@
 //!   the newest [`crate::lsh::MAX_BUCKET`] members of each.
 //! - **Batch equivalence.** For the MinHash and SimHash methods without a chain guard (the
 //!   near-duplicate preset), inserting documents one by one gives exactly the clusters of a
-//!   batch call (tested), for MinHash as long as no band bucket exceeds the cap. The
+//!   batch call (tested), for MinHash as long as no band bucket exceeds the cap (and barring
+//!   32-bit coincidences: the index compares shingle sets folded to 32 bits and names a
+//!   bucket by 32 bits of its key, which can change an answer only for a pair within about
+//!   1/|A ∪ B| of the threshold, with odds near |A|·|B| / 2^32, or add a candidate that then
+//!   verifies; see `index/search.rs` and `index/tables.rs`). The
 //!   weighted method measures word rarity over the documents indexed so far, so early
 //!   assignments can differ from a batch run over the whole corpus.
 //! - **Time window.** [`Index::evict_older_than`], or a window set with
@@ -76,6 +80,7 @@ use store::Doc;
 use tables::Buckets;
 
 pub use format::FORMAT_VERSION;
+pub use store::MemoryUsage;
 
 /// A point in time, in seconds since the Unix epoch.
 pub type Timestamp = i64;
@@ -159,7 +164,10 @@ struct Inner {
     df: Sharded<u32>,
     /// Weighted method: terms too common to keep postings for (never anchors).
     saturated: Sharded<()>,
+    /// Clusters of two or more members.
     clusters: Sharded<Cluster>,
+    /// Clusters of one member (most of them, in a news stream): its slot, by cluster id.
+    singles: Sharded<u32>,
     /// Bumped by every change: an insert that searched under the read lock checks it
     /// under the write lock to know its answer still holds.
     version: u64,
@@ -184,6 +192,7 @@ impl Default for Inner {
             df: Sharded::default(),
             saturated: Sharded::default(),
             clusters: Sharded::default(),
+            singles: Sharded::default(),
             version: 0,
             next_cluster: 0,
             window: None,
@@ -230,7 +239,7 @@ impl Index {
         {
             let mut inner = self.write();
             inner.ids.reserve(n);
-            inner.clusters.reserve(n);
+            inner.singles.reserve(n);
             for b in &mut inner.buckets {
                 b.reserve(n);
             }
@@ -262,13 +271,19 @@ impl Index {
 
     /// Number of live clusters.
     pub fn clusters(&self) -> usize {
-        self.read().clusters.len()
+        let inner = self.read();
+        inner.clusters.len() + inner.singles.len()
     }
 
     /// An estimate of the heap memory the index holds, in bytes: features, tables, ids and
     /// clusters (hash tables counted at their capacity). For capacity planning and monitoring.
     pub fn memory_bytes(&self) -> usize {
-        self.read().memory_bytes()
+        self.memory_usage().total()
+    }
+
+    /// [`Index::memory_bytes`] part by part: documents, features, tables, ids, clusters, order.
+    pub fn memory_usage(&self) -> MemoryUsage {
+        self.read().memory_usage()
     }
 
     /// The cluster of article `id`, if it is in the index.
@@ -281,13 +296,12 @@ impl Index {
     /// The member ids of cluster `cluster`, in insertion order, and its representative's id.
     pub fn members(&self, cluster: ClusterId) -> Option<(Vec<String>, String)> {
         let inner = self.read();
-        let s = inner.clusters.get(&cluster)?;
-        let ids = s
-            .members
-            .iter()
-            .filter_map(|&m| inner.doc(m).map(|d| d.id.to_string()))
+        let ids = inner
+            .members_of(cluster)?
+            .filter_map(|m| inner.doc(m).map(|d| d.id.to_string()))
             .collect();
-        Some((ids, inner.doc(s.representative)?.id.to_string()))
+        let rep = inner.representative(cluster)?;
+        Some((ids, inner.doc(rep)?.id.to_string()))
     }
 
     /// Adds an article and assigns it to a cluster.
@@ -306,6 +320,7 @@ impl Index {
             return replayed;
         }
         let features = self.signer.features(text);
+        let keys = self.signer.keys(&features);
         // Candidates and their verification, the bulk of the work, under the read lock
         // (queries go on meanwhile); the write lock only applies the result. Searching as a
         // query gives what searching after placing would (a query counts itself in the
@@ -320,7 +335,7 @@ impl Index {
                         .is_some_and(|&(t, _, _)| t < time.saturating_sub(w))
             });
             (!evicts).then(|| {
-                let found = inner.neighbours_of(&self.signer, &features, None);
+                let found = inner.neighbours_of(&self.signer, &features, &keys, None);
                 (inner.version, found)
             })
         };
@@ -355,6 +370,7 @@ impl Index {
                 text_hash,
                 features,
             },
+            &keys,
             true,
         );
         let neighbours = match searched {
@@ -393,11 +409,12 @@ impl Index {
     /// The cluster `text` would join and its verified neighbours, without inserting it.
     pub fn query(&self, text: &str) -> QueryResult {
         let features = self.signer.features(text);
+        let keys = self.signer.keys(&features);
         let inner = self.read();
-        let neighbours = inner.neighbours_of(&self.signer, &features, None);
+        let neighbours = inner.neighbours_of(&self.signer, &features, &keys, None);
         let cluster = neighbours.iter().find_map(|&(slot, _)| {
             let cluster = inner.doc(slot)?.cluster;
-            let rep = inner.clusters.get(&cluster)?.representative;
+            let rep = inner.representative(cluster)?;
             let ok = match self.signer.config.chain_floor {
                 Some(floor) => inner.similarity_to(&self.signer, &features, None, rep) >= floor,
                 None => true,

@@ -12,19 +12,21 @@
 //! [`super::Index::with_capacity`] can presize the shards).
 
 use std::collections::hash_map::Entry;
+use std::hash::Hash;
 
 use super::tables::KeyMap;
 
 /// Number of shards of a [`Sharded`] map: a power of two.
 pub(super) const SHARDS: usize = 64;
 
-/// A map keyed by 64-bit hash values, split into [`SHARDS`] [`KeyMap`]s.
+/// A map keyed by hash values (`u64`, or `u32` where 4 bytes a key matter), split into
+/// [`SHARDS`] [`KeyMap`]s.
 #[derive(Clone, Debug)]
-pub(super) struct Sharded<V> {
-    shards: Vec<KeyMap<V>>,
+pub(super) struct Sharded<V, K = u64> {
+    shards: Vec<KeyMap<V, K>>,
 }
 
-impl<V> Default for Sharded<V> {
+impl<V, K> Default for Sharded<V, K> {
     fn default() -> Self {
         Sharded {
             shards: (0..SHARDS).map(|_| KeyMap::default()).collect(),
@@ -34,32 +36,32 @@ impl<V> Default for Sharded<V> {
 
 /// The shard of `key`: a multiplier other than [`KeyMap`]'s, so that within a shard the bits
 /// the map uses for its buckets and control bytes stay spread.
-fn shard(key: u64) -> usize {
-    (key.wrapping_mul(0xD6E8_FEB8_6659_FD93) >> (64 - SHARDS.trailing_zeros())) as usize
+fn shard<K: Into<u64>>(key: K) -> usize {
+    (key.into().wrapping_mul(0xD6E8_FEB8_6659_FD93) >> (64 - SHARDS.trailing_zeros())) as usize
 }
 
-impl<V> Sharded<V> {
-    pub(super) fn get(&self, key: &u64) -> Option<&V> {
+impl<V, K: Copy + Eq + Hash + Into<u64>> Sharded<V, K> {
+    pub(super) fn get(&self, key: &K) -> Option<&V> {
         self.shards[shard(*key)].get(key)
     }
 
-    pub(super) fn get_mut(&mut self, key: &u64) -> Option<&mut V> {
+    pub(super) fn get_mut(&mut self, key: &K) -> Option<&mut V> {
         self.shards[shard(*key)].get_mut(key)
     }
 
-    pub(super) fn contains_key(&self, key: &u64) -> bool {
+    pub(super) fn contains_key(&self, key: &K) -> bool {
         self.shards[shard(*key)].contains_key(key)
     }
 
-    pub(super) fn insert(&mut self, key: u64, value: V) -> Option<V> {
+    pub(super) fn insert(&mut self, key: K, value: V) -> Option<V> {
         self.shards[shard(key)].insert(key, value)
     }
 
-    pub(super) fn remove(&mut self, key: &u64) -> Option<V> {
+    pub(super) fn remove(&mut self, key: &K) -> Option<V> {
         self.shards[shard(*key)].remove(key)
     }
 
-    pub(super) fn entry(&mut self, key: u64) -> Entry<'_, u64, V> {
+    pub(super) fn entry(&mut self, key: K) -> Entry<'_, K, V> {
         self.shards[shard(key)].entry(key)
     }
 
@@ -81,7 +83,7 @@ impl<V> Sharded<V> {
     }
 
     /// Every entry, in no particular order.
-    pub(super) fn iter(&self) -> impl Iterator<Item = (&u64, &V)> {
+    pub(super) fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
         self.shards.iter().flatten()
     }
 

@@ -87,14 +87,21 @@ impl Inner {
         }
     }
 
-    /// Stores `doc` in a free slot (or a new one), indexes it, and returns the slot.
-    pub(super) fn place(&mut self, signer: &Signer, doc: Doc, may_saturate: bool) -> u32 {
+    /// Stores `doc` with bucket keys `keys` in a free slot (or a new one), indexes it, and
+    /// returns the slot.
+    pub(super) fn place(
+        &mut self,
+        signer: &Signer,
+        doc: Doc,
+        keys: &[(usize, u64)],
+        may_saturate: bool,
+    ) -> u32 {
         self.version += 1;
         let slot = self.free.pop().unwrap_or_else(|| {
             self.slot_count += 1; // below NIL: checked before (`check_capacity`)
             self.slot_count - 1
         });
-        self.add_to_tables(signer, slot, &doc.features, may_saturate);
+        self.add_to_tables(signer, slot, &doc.features, keys, may_saturate);
         self.add_id(&doc.id, slot);
         self.by_time.insert((doc.time, doc.seq, slot));
         *self.slots.at(slot) = Some(doc);
@@ -112,6 +119,10 @@ impl Inner {
         self.by_time.remove(&(doc.time, doc.seq, slot));
         self.free.push(slot);
         self.live -= 1;
+        if self.singles.get(&doc.cluster) == Some(&slot) {
+            self.singles.remove(&doc.cluster);
+            return;
+        }
         let slots = &self.slots;
         let Some(cluster) = self.clusters.get_mut(&doc.cluster) else {
             return;
@@ -125,8 +136,13 @@ impl Inner {
         if let Ok(i) = found {
             cluster.members.remove(i);
         }
-        if cluster.members.is_empty() {
-            self.clusters.remove(&doc.cluster);
+        if cluster.members.len() <= 1 {
+            // The last member, if any, is its own cluster's representative.
+            if let Some(c) = self.clusters.remove(&doc.cluster) {
+                if let Some(&last) = c.members.front() {
+                    self.singles.insert(doc.cluster, last);
+                }
+            }
         } else if cluster.representative == slot {
             let members: Vec<u32> = cluster.members.iter().copied().collect();
             let rep = self.new_representative(signer, &members);
@@ -148,27 +164,21 @@ impl Inner {
         evicted
     }
 
-    /// See [`super::Index::memory_bytes`].
-    pub(super) fn memory_bytes(&self) -> usize {
+    /// See [`super::Index::memory_usage`].
+    pub(super) fn memory_usage(&self) -> MemoryUsage {
         use std::mem::size_of;
         // A hash table entry: key, value and one control byte, at the table's capacity.
         let map = |cap: usize, value: usize| cap * (8 + value + 1);
-        let docs: usize = self.slots.capacity() * size_of::<Option<Doc>>()
-            + self
-                .slots
-                .iter()
-                .filter_map(|(_, d)| d.as_ref())
-                .map(|d| {
-                    d.id.len()
-                        + match &d.features {
-                            DocFeatures::MinHash { signature, set } => {
-                                4 * signature.capacity() + 8 * set.capacity()
-                            }
-                            DocFeatures::SimHash { .. } => 0,
-                            DocFeatures::Weighted { terms } => 8 * terms.capacity(),
-                        }
-                })
-                .sum::<usize>();
+        let live = || self.slots.iter().filter_map(|(_, d)| d.as_ref());
+        let documents = self.slots.capacity() * size_of::<Option<Doc>>();
+        let features = live()
+            .map(|d| match &d.features {
+                DocFeatures::MinHash { set } => 4 * set.capacity(),
+                DocFeatures::Signature { values } => 4 * values.capacity(),
+                DocFeatures::SimHash { .. } => 0,
+                DocFeatures::Weighted { terms } => 8 * terms.capacity(),
+            })
+            .sum::<usize>();
         let tables: usize = self
             .buckets
             .iter()
@@ -179,19 +189,76 @@ impl Inner {
                 .postings
                 .values()
                 .map(|l| 4 * l.capacity())
-                .sum::<usize>();
+                .sum::<usize>()
+            + map(self.df.capacity(), 4)
+            + map(self.saturated.capacity(), 0);
         let ids = map(self.ids.capacity(), 4)
+            + live().map(|d| d.id.len()).sum::<usize>()
             + self.id_overflow.capacity() * (size_of::<Box<str>>() + 4 + 1)
             + self.id_overflow.keys().map(|k| k.len()).sum::<usize>();
         let clusters = map(self.clusters.capacity(), size_of::<Cluster>())
+            + map(self.singles.capacity(), 4)
             + self
                 .clusters
                 .values()
                 .map(|c| 4 * c.members.capacity())
                 .sum::<usize>();
-        let df = map(self.df.capacity(), 4) + map(self.saturated.capacity(), 0);
         let order = self.by_time.len() * 48 + self.free.capacity() * 4;
-        docs + tables + ids + clusters + df + order
+        MemoryUsage {
+            documents,
+            features,
+            tables,
+            ids,
+            clusters,
+            order,
+        }
+    }
+}
+
+/// Where the heap memory of an [`super::Index`] goes, in bytes: an estimate (hash tables
+/// counted at their capacity, allocator overhead not counted). See
+/// [`super::Index::memory_usage`].
+///
+/// New fields may be added (it is `#[non_exhaustive]`); read the fields, don't build one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MemoryUsage {
+    /// The per-slot records: id, times, cluster, text hash, the features' headers.
+    pub documents: usize,
+    /// The features' contents: shingle sets, signatures or content terms.
+    pub features: usize,
+    /// Candidate tables: LSH band buckets or SimHash tables, rare-word postings, document
+    /// frequencies.
+    pub tables: usize,
+    /// The ids and the table that finds a slot by id.
+    pub ids: usize,
+    /// Cluster records and their member lists.
+    pub clusters: usize,
+    /// Time order (for eviction) and the free slots.
+    pub order: usize,
+}
+
+impl MemoryUsage {
+    /// The sum of every part: [`super::Index::memory_bytes`].
+    pub fn total(&self) -> usize {
+        self.documents + self.features + self.tables + self.ids + self.clusters + self.order
+    }
+}
+
+impl std::fmt::Display for MemoryUsage {
+    /// `total N B: documents N, features N, tables N, ids N, clusters N, order N`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "total {} B: documents {}, features {}, tables {}, ids {}, clusters {}, order {}",
+            self.total(),
+            self.documents,
+            self.features,
+            self.tables,
+            self.ids,
+            self.clusters,
+            self.order
+        )
     }
 }
 
