@@ -3,12 +3,15 @@
 //!
 //! A distributed run must make exactly the candidates the batch makes, so these are the batch's
 //! own rules, one document or one bucket at a time: the band keys of one signature, and the
-//! pairs one LSH bucket gives (with the cap on oversized buckets).
+//! pairs one LSH bucket gives (with the cap on oversized buckets); a SimHash fingerprint's table
+//! keys, and the edges one SimHash bucket gives.
 
 use crate::cluster::{link_measured, Cluster};
+use crate::config::Config;
 use crate::error::Error;
 use crate::lsh::{self, Banding, Pair};
 use crate::minhash::Signature;
+use crate::simhash::Fingerprint;
 use crate::verify::{Edge, Measure};
 
 /// The band keys of one signature under `banding`, band by band, as the batch's candidate
@@ -34,6 +37,75 @@ pub fn band_keys(banding: &Banding, signature: &Signature) -> Vec<u64> {
 pub fn bucket_pairs(docs: &[u32], out: &mut Vec<Pair>) {
     let keys: Vec<(u64, u32)> = docs.iter().map(|&d| (0, d)).collect();
     lsh::pairs_in_runs(&keys, out);
+}
+
+/// The SimHash tables of a configuration (for its Hamming distance `d`, one table per pair of
+/// the `d + 2` bit blocks), applied one fingerprint or one bucket at a time as the batch's
+/// candidate search applies them to all fingerprints at once.
+///
+/// Grouping documents by [`SimHashTables::keys`] and keeping the union of
+/// [`SimHashTables::bucket_edges`] over every bucket gives exactly the pairs the batch verifies
+/// as edges: every pair within distance `d`, except inside the classes of more than
+/// [`lsh::MAX_BUCKET`] identical fingerprints (chained: each member with the next) and between
+/// such a class and another close one (their first members only). Those rules depend only on
+/// the fingerprints, so they come out the same bucket by bucket.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SimHashTables {
+    masks: Vec<u64>,
+    distance: u32,
+}
+
+impl SimHashTables {
+    /// The tables of `config`'s SimHash distance (whatever its method).
+    pub fn new(config: &Config) -> SimHashTables {
+        SimHashTables {
+            masks: lsh::simhash_tables(config.simhash_distance),
+            distance: config.simhash_distance,
+        }
+    }
+
+    /// The largest Hamming distance of an edge.
+    pub fn distance(&self) -> u32 {
+        self.distance
+    }
+
+    /// The `(table, key)` pairs of one fingerprint, table by table; none for the fingerprint 0
+    /// (a text without shingles), which the batch never makes a candidate.
+    pub fn keys(&self, fingerprint: Fingerprint) -> Vec<(u32, u64)> {
+        if fingerprint.0 == 0 {
+            return Vec::new();
+        }
+        (0u32..)
+            .zip(&self.masks)
+            .map(|(table, mask)| (table, fingerprint.0 & mask))
+            .collect()
+    }
+
+    /// Appends to `out` the edges among the members of one bucket: `bucket` holds its
+    /// documents in ascending order with their fingerprints. A bucket of at most
+    /// [`lsh::MAX_BUCKET`] gives its pairs within the distance; a larger one is searched by the
+    /// batch's own code, with its rule for large classes of identical fingerprints.
+    pub fn bucket_edges(&self, bucket: &[(u32, Fingerprint)], out: &mut Vec<Pair>) {
+        let close = |a: Fingerprint, b: Fingerprint| a.hamming(b) <= self.distance;
+        if bucket.len() <= lsh::MAX_BUCKET {
+            for (i, &(a, fa)) in bucket.iter().enumerate() {
+                out.extend(
+                    bucket[i + 1..]
+                        .iter()
+                        .filter(|&&(_, fb)| fa.0 != 0 && fb.0 != 0 && close(fa, fb))
+                        .map(|&(b, _)| (a, b)),
+                );
+            }
+            return;
+        }
+        let fingerprints: Vec<Fingerprint> = bucket.iter().map(|m| m.1).collect();
+        for (p, q) in lsh::simhash_pairs(&fingerprints, self.distance) {
+            let (p, q) = (bucket[p as usize], bucket[q as usize]);
+            if close(p.1, q.1) {
+                out.push((p.0, q.0));
+            }
+        }
+    }
 }
 
 /// Clusters documents `0..n` joined by `edges` exactly as [`crate::cluster::link`] does (the
@@ -139,6 +211,57 @@ mod tests {
             .any(|r| r.len() > lsh::MAX_BUCKET));
         assert!(want.len() > 1000, "{}", want.len());
         assert_eq!(got, want);
+    }
+
+    /// Grouping fingerprints by their table keys and taking each bucket's edges gives the
+    /// batch's verified edges, with a class of identical fingerprints larger than a bucket, a
+    /// distance small enough for the tables and one large enough for the global search.
+    #[test]
+    fn simhash_buckets_give_the_batch_edges() {
+        let mut texts: Vec<String> = vec!["one template shared word for word by many".into(); 230];
+        texts.extend(
+            (0..230).map(|i| format!("one template shared word for word by many {}", i % 7)),
+        );
+        texts.extend(chained_texts());
+        texts.push(String::new());
+        for d in [3, 12] {
+            let config = Config::builder(Preset::NearDuplicate)
+                .method(crate::config::Method::SimHash)
+                .simhash_distance(d)
+                .build()
+                .unwrap();
+            let features = Features::compute(&config, &texts).unwrap();
+            let candidates = features.candidates(&config).unwrap();
+            let mut want: Vec<Pair> = features
+                .verify(&candidates, config.threshold())
+                .unwrap()
+                .iter()
+                .map(|e| (e.a as u32, e.b as u32))
+                .collect();
+            want.sort_unstable();
+            let tables = SimHashTables::new(&config);
+            assert_eq!(tables.distance(), d);
+            let fingerprints = features.fingerprints().unwrap();
+            let mut keyed: Vec<(u32, u64, u32)> = Vec::new();
+            for (doc, &f) in (0u32..).zip(fingerprints) {
+                keyed.extend(tables.keys(f).into_iter().map(|(t, k)| (t, k, doc)));
+            }
+            keyed.sort_unstable();
+            let mut got = Vec::new();
+            for run in keyed.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)) {
+                let bucket: Vec<(u32, Fingerprint)> = run
+                    .iter()
+                    .map(|e| (e.2, fingerprints[e.2 as usize]))
+                    .collect();
+                tables.bucket_edges(&bucket, &mut got);
+            }
+            got.sort_unstable();
+            got.dedup();
+            // The large class is chained, not paired all with all.
+            assert!(want.len() < 230 * 229 / 2, "{d}: {}", want.len());
+            assert!(want.len() > 500, "{d}: {}", want.len());
+            assert_eq!(got, want, "distance {d}");
+        }
     }
 
     /// Stories of five variants each, sharing words with the next story: chains to guard.

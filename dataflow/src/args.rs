@@ -9,6 +9,7 @@ use crate::error::RunError;
 const CLUSTER_HELP: &str = "\
 Examples:
   neardup-dataflow cluster -w 2 articles.jsonl > clusters.jsonl
+  zcat articles.jsonl.gz | neardup-dataflow cluster -w 2 - > clusters.jsonl
   neardup-dataflow cluster --preset rewrite -n 2 -p 0 -h hosts.txt articles.jsonl   (host 0)
   neardup-dataflow cluster --preset rewrite -n 2 -p 1 -h hosts.txt articles.jsonl   (host 1)
 
@@ -51,9 +52,10 @@ pub struct ClusterArgs {
     /// Print help (-h is the hostfile, as timely defines it).
     #[arg(long, action = ArgAction::Help)]
     pub help: Option<bool>,
-    /// .txt files (one document each, id = the file name as given) and .jsonl files (one
-    /// {"id", "text"} object per line); every process must be able to read them all.
-    #[arg(value_name = "INPUT", required = true)]
+    /// .txt files (one document each, id = the file name as given), .jsonl files (one
+    /// {"id", "text"} object per line), or - for JSON Lines on stdin (the default; a single
+    /// process only). Every process must be able to read every file.
+    #[arg(value_name = "INPUT")]
     pub inputs: Vec<String>,
 }
 
@@ -86,11 +88,11 @@ pub struct EngineArgs {
     /// What kind of sameness to look for.
     #[arg(long, value_enum, default_value_t = PresetArg::NearDuplicate)]
     pub preset: PresetArg,
-    /// Override the preset's representation (near-duplicate uses minhash, rewrite weighted;
-    /// simhash is not distributed yet).
+    /// Override the preset's representation (near-duplicate uses minhash, rewrite weighted).
     #[arg(long, value_enum)]
     pub method: Option<MethodArg>,
-    /// Minimum similarity to join, in (0, 1].
+    /// Minimum similarity to join, in (0, 1]. For simhash it maps to the largest Hamming
+    /// distance d with 1 - d/64 >= T (e.g. 0.95 -> d = 3).
     #[arg(long, value_name = "T")]
     pub threshold: Option<f64>,
     /// Number of MinHash permutations (minhash method only; default 128).
@@ -99,7 +101,7 @@ pub struct EngineArgs {
     /// Seed of every hash function (default 42).
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
-    /// Shingles for minhash: words:N or chars:N, N in 1..=32 (default words:5).
+    /// Shingles for minhash and simhash: words:N or chars:N, N in 1..=32 (default words:5).
     #[arg(long, value_name = "KIND:N", value_parser = parse_shingle)]
     pub shingle: Option<ShingleConfig>,
     /// Keep or drop English stop words before forming word shingles (default keep).
@@ -129,7 +131,7 @@ pub enum PresetArg {
 pub enum MethodArg {
     /// MinHash signatures and LSH; similarity is Jaccard of shingle sets.
     Minhash,
-    /// 64-bit SimHash fingerprints (refused: not distributed yet).
+    /// 64-bit SimHash fingerprints; similarity is 1 - hamming/64.
     Simhash,
     /// Rarity-weighted content words (the rewrite preset's method).
     Weighted,
@@ -174,17 +176,12 @@ impl EngineArgs {
             PresetArg::Rewrite => Preset::Rewrite,
             PresetArg::Story => Preset::Story,
         };
-        let method =
-            match self.method {
-                None => Config::preset(preset).method(),
-                Some(MethodArg::Minhash) => Method::MinHash,
-                Some(MethodArg::Weighted) => Method::Weighted,
-                Some(MethodArg::Simhash) => return Err(RunError::Usage(
-                    "--method simhash is not supported by neardup-dataflow yet: use minhash or \
-                     weighted, or `neardup cluster`"
-                        .into(),
-                )),
-            };
+        let method = match self.method {
+            None => Config::preset(preset).method(),
+            Some(MethodArg::Minhash) => Method::MinHash,
+            Some(MethodArg::Simhash) => Method::SimHash,
+            Some(MethodArg::Weighted) => Method::Weighted,
+        };
         let mut builder = Config::builder(preset).method(method);
         if let Some(t) = self.threshold {
             if !(t > 0.0 && t <= 1.0) {
@@ -192,7 +189,11 @@ impl EngineArgs {
                     "--threshold must be in (0, 1], got {t}"
                 )));
             }
-            builder = builder.threshold(t);
+            builder = if method == Method::SimHash {
+                builder.simhash_distance(simhash_distance(t)?)
+            } else {
+                builder.threshold(t)
+            };
         }
         if let Some(k) = self.num_perm {
             builder = builder.num_perm(k);
@@ -204,7 +205,8 @@ impl EngineArgs {
             if matches!(method, Method::Weighted | Method::Story) {
                 return Err(RunError::Usage(
                     "--shingle and --stop-words do not apply to the weighted method (the \
-                     rewrite preset's), which weighs single content words: use --method minhash"
+                     rewrite preset's), which weighs single content words: use --method \
+                     minhash or simhash"
                         .into(),
                 ));
             }
@@ -223,6 +225,22 @@ impl EngineArgs {
         }
         builder.build().map_err(|e| RunError::Usage(format!("{e}")))
     }
+}
+
+/// Largest SimHash distance the library accepts.
+const MAX_SIMHASH_DISTANCE: u32 = 30;
+
+/// The largest Hamming distance `d` with `1 − d/64 ≥ threshold`, as `neardup cluster` maps it.
+fn simhash_distance(threshold: f64) -> Result<u32, RunError> {
+    let d = ((1.0 - threshold) * 64.0 + 1e-9).floor() as u32;
+    if d > MAX_SIMHASH_DISTANCE {
+        return Err(RunError::Usage(format!(
+            "--threshold {threshold} maps to SimHash distance {d}, more than the maximum of \
+             {MAX_SIMHASH_DISTANCE}: use a threshold of at least {}",
+            1.0 - f64::from(MAX_SIMHASH_DISTANCE) / 64.0
+        )));
+    }
+    Ok(d)
 }
 
 impl TimelyArgs {

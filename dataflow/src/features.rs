@@ -1,15 +1,17 @@
 //! What a document is reduced to on its worker, and the keys that make it a candidate.
 //!
 //! The values are the batch's, computed with the library's own stage functions: shingle sets
-//! and band keys (MinHash), or content terms weighted by their document frequency across all
+//! and band keys (MinHash), fingerprints and their table keys (SimHash), or content terms weighted by their document frequency across all
 //! workers (the weighted method). Similarities are the batch's functions of them, so every
 //! number a worker computes is the number `neardup cluster` computes.
 
 use neardup::config::{Config, Method};
 use neardup::lsh::Banding;
 use neardup::minhash::{MinHashParams, MinHasher};
+use neardup::parts::SimHashTables;
 use neardup::profile::{self, ProfileParams};
 use neardup::shingle::{self, Shingler};
+use neardup::simhash::{Fingerprint, SimHasher};
 use serde::{Deserialize, Serialize};
 
 /// A document's features: what its similarity to another document and its content are
@@ -20,6 +22,8 @@ pub enum Feat {
     Set(Vec<u64>),
     /// Sorted content terms and their signed weights (`f32` bits), as `profile` weighs them.
     Profile(Vec<u64>, Vec<u32>),
+    /// The SimHash fingerprint and the number of distinct shingles.
+    SimHash(u64, u64),
 }
 
 impl Feat {
@@ -30,15 +34,23 @@ impl Feat {
             (Feat::Profile(ta, wa), Feat::Profile(tb, wb)) => {
                 profile::similarity(ta, &floats(wa), tb, &floats(wb))
             }
+            // A text without shingles is like no other (`verify::Features` says so too).
+            (Feat::SimHash(_, 0), Feat::SimHash(..)) | (Feat::SimHash(..), Feat::SimHash(_, 0)) => {
+                0.0
+            }
+            (Feat::SimHash(a, _), Feat::SimHash(b, _)) => {
+                Fingerprint(*a).similarity(Fingerprint(*b))
+            }
             _ => 0.0,
         }
     }
 
-    /// How much content the document has: its number of shingles, or its total term weight
-    /// (summed in term order, as the batch sums it).
+    /// How much content the document has: its number of (distinct) shingles, or its total
+    /// term weight (summed in term order, as the batch sums it).
     pub fn content(&self) -> f64 {
         match self {
             Feat::Set(s) => s.len() as f64,
+            Feat::SimHash(_, size) => *size as f64,
             Feat::Profile(_, w) => w.iter().map(|&b| f64::from(f32::from_bits(b).abs())).sum(),
         }
     }
@@ -79,6 +91,30 @@ impl Signer {
     }
 }
 
+/// Fingerprints texts for the SimHash method, with their table keys.
+pub struct FingerprintSigner {
+    hasher: SimHasher,
+    tables: SimHashTables,
+}
+
+impl FingerprintSigner {
+    /// A signer for `config` (SimHash method).
+    pub fn new(config: &Config) -> Result<FingerprintSigner, neardup::Error> {
+        Ok(FingerprintSigner {
+            hasher: SimHasher::new(config.shingles(), config.seed())?,
+            tables: SimHashTables::new(config),
+        })
+    }
+
+    /// The fingerprint and size of `text` (term-frequency weights, as the batch's), and its
+    /// `(table, key)` pairs.
+    pub fn sign(&mut self, text: &str) -> (Feat, Vec<(u32, u64)>) {
+        let (fingerprint, size) = self.hasher.fingerprint_and_size(text, |_| 1.0);
+        let keys = self.tables.keys(fingerprint);
+        (Feat::SimHash(fingerprint.0, size as u64), keys)
+    }
+}
+
 /// The weighted profile of one document from its content terms and their document
 /// frequencies among `n` documents: its features and its anchors, as `profile::Profiles`
 /// computes them.
@@ -97,6 +133,6 @@ pub fn weigh(params: &ProfileParams, terms: Vec<u64>, dfs: &[u32], n: usize) -> 
 pub fn supported(config: &Config) -> bool {
     matches!(
         config.method(),
-        Method::MinHash | Method::Weighted | Method::Story
+        Method::MinHash | Method::SimHash | Method::Weighted | Method::Story
     ) && config.verification() == neardup::config::Verification::Exact
 }

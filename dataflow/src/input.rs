@@ -1,5 +1,9 @@
-//! Reading a worker's share of the inputs: `.txt` files (one document each) and JSON Lines,
-//! validated as `neardup cluster` validates them.
+//! Reading a worker's share of the inputs: `.txt` files (one document each) and JSON Lines
+//! files or standard input, validated as `neardup cluster` validates them.
+//!
+//! Standard input can be read once, by one process: a single-process run copies it to a
+//! temporary file first (as `neardup cluster` does for its second pass), which its worker
+//! threads then read like any other input.
 //!
 //! Every worker scans every input to number the documents (document `i` is the `i`th non-blank
 //! line or `.txt` file, in input order) and keeps those with `i % peers == worker`; only those
@@ -8,8 +12,8 @@
 //! input order is reported, which is the one `neardup cluster` reports.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::io::{self, BufRead, BufReader};
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
@@ -20,6 +24,9 @@ use crate::error::RunError;
 /// checked before the file is read).
 pub type Place = (u32, u64, u8);
 
+/// The name standard input goes by in messages, as `neardup cluster` names it.
+const STDIN_NAME: &str = "<stdin>";
+
 /// One INPUT argument.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Source {
@@ -27,35 +34,109 @@ pub enum Source {
     Text(PathBuf),
     /// A `.jsonl` (or `.ndjson`) file: one JSON object per line.
     JsonLines(PathBuf),
+    /// `-`: JSON Lines on standard input, copied to this temporary file.
+    Stdin(PathBuf),
 }
 
 impl Source {
-    /// Classifies INPUT arguments by their extensions.
-    pub fn parse_all(args: &[String]) -> Result<Vec<Source>, RunError> {
-        args.iter()
-            .map(|arg| {
-                let path = PathBuf::from(arg);
-                match path.extension().and_then(|e| e.to_str()) {
-                    Some("txt") => Ok(Source::Text(path)),
-                    Some("jsonl" | "ndjson") => Ok(Source::JsonLines(path)),
-                    _ if arg == "-" => Err(RunError::Usage(
-                        "-: neardup-dataflow reads files that every process can open, not \
-                         stdin (save it to a file, or use `neardup cluster`)"
-                            .into(),
-                    )),
-                    _ => Err(RunError::Usage(format!(
-                        "{arg}: unknown kind of input (expected a .txt or .jsonl file)"
-                    ))),
+    /// Classifies INPUT arguments by their extensions; none means stdin, which is copied to a
+    /// temporary file (removed when the returned [`Spool`] is dropped). Stdin may be named
+    /// once, and only when this is the run's one process (`processes` is 1).
+    pub fn parse_all(
+        args: &[String],
+        processes: u32,
+    ) -> Result<(Vec<Source>, Option<Spool>), RunError> {
+        let stdin = ["-".to_string()];
+        let args = if args.is_empty() { &stdin[..] } else { args };
+        match args.iter().filter(|a| *a == "-").count() {
+            0 => {}
+            1 if processes == 1 => {}
+            1 => {
+                return Err(RunError::Usage(format!(
+                    "- (stdin) needs a single process (-n 1, any -w): with -n {processes} \
+                     every process reads every input, and only one of them has this stdin; \
+                     save it to a file on shared storage"
+                )))
+            }
+            _ => return Err(RunError::Usage("- (stdin) given more than once".into())),
+        }
+        let mut spool = None;
+        let mut sources = Vec::with_capacity(args.len());
+        for arg in args {
+            let path = PathBuf::from(arg);
+            sources.push(match path.extension().and_then(|e| e.to_str()) {
+                _ if arg == "-" => {
+                    let copy = Spool::stdin()?;
+                    let source = Source::Stdin(copy.path.clone());
+                    spool = Some(copy);
+                    source
                 }
-            })
-            .collect()
+                Some("txt") => Source::Text(path),
+                Some("jsonl" | "ndjson") => Source::JsonLines(path),
+                _ => {
+                    return Err(RunError::Usage(format!(
+                        "{arg}: unknown kind of input (expected a .txt or .jsonl file, or - \
+                         for JSON Lines on stdin)"
+                    )))
+                }
+            });
+        }
+        Ok((sources, spool))
     }
 
-    /// The name used in ids and messages: the path as given.
+    /// The name used in ids and messages: the path as given, or `<stdin>`.
     pub fn name(&self) -> String {
         match self {
             Source::Text(p) | Source::JsonLines(p) => p.to_string_lossy().into_owned(),
+            Source::Stdin(_) => STDIN_NAME.to_string(),
         }
+    }
+}
+
+/// A temporary copy of standard input; removed when dropped.
+#[derive(Debug)]
+pub struct Spool {
+    path: PathBuf,
+}
+
+impl Spool {
+    /// Copies all of standard input to a new temporary file.
+    fn stdin() -> Result<Spool, RunError> {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let path = std::env::temp_dir().join(format!(
+            "neardup-dataflow-stdin-{}-{nanos}.jsonl",
+            std::process::id()
+        ));
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(|e| {
+                RunError::Input(format!(
+                    "cannot create a temporary copy of stdin at {}: {e}",
+                    path.display()
+                ))
+            })?;
+        // From here on the file exists: dropping `spool` removes it on every path.
+        let spool = Spool { path };
+        io::copy(&mut io::stdin().lock(), &mut file)
+            .and_then(|_| file.sync_data())
+            .map_err(|e| {
+                RunError::Input(format!(
+                    "cannot copy {STDIN_NAME} to {}: {e}",
+                    spool.path.display()
+                ))
+            })?;
+        Ok(spool)
+    }
+}
+
+impl Drop for Spool {
+    fn drop(&mut self) {
+        // Best effort: a temporary file left behind is no reason to fail a finished run.
+        let _ = std::fs::remove_file(&self.path);
     }
 }
 
@@ -109,7 +190,7 @@ pub fn read_share(sources: &[Source], worker: usize, peers: usize, lossy: bool) 
                     Ok(())
                 }
             }
-            Source::JsonLines(path) => read_lines(
+            Source::JsonLines(path) | Source::Stdin(path) => read_lines(
                 path,
                 s,
                 &name,
@@ -130,7 +211,7 @@ pub fn read_share(sources: &[Source], worker: usize, peers: usize, lossy: bool) 
 }
 
 /// A whole `.txt` file as UTF-8 text, or what is wrong with it.
-fn read_text(path: &PathBuf, name: &str, lossy: bool) -> Result<String, String> {
+fn read_text(path: &Path, name: &str, lossy: bool) -> Result<String, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {name}: {e}"))?;
     match String::from_utf8(bytes) {
         Ok(text) => Ok(text),
@@ -154,7 +235,7 @@ fn read_text(path: &PathBuf, name: &str, lossy: bool) -> Result<String, String> 
 /// Scans one JSON Lines file, numbering its non-blank lines and parsing this worker's.
 #[allow(clippy::too_many_arguments)]
 fn read_lines(
-    path: &PathBuf,
+    path: &Path,
     s: u32,
     name: &str,
     worker: usize,

@@ -57,8 +57,9 @@ fn cluster(args: &ClusterArgs) -> Result<(), RunError> {
     if args.engine.explain {
         eprintln!("neardup-dataflow: {}", config.explain());
     }
-    let sources = Source::parse_all(&args.inputs)?;
     let timely_config = args.timely.config()?;
+    // `_spool` keeps stdin's copy until the workers are done.
+    let (sources, _spool) = Source::parse_all(&args.inputs, args.timely.processes)?;
     let lossy = args.engine.lossy;
     let (config, sources) = (Arc::new(config), Arc::new(sources));
     let mut out = stdout::Output::claim().map_err(|e| RunError::Write(e.to_string()))?;

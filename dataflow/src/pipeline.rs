@@ -6,8 +6,9 @@
 //!    document frequency across workers and answers every worker's question "what are the
 //!    frequencies of my terms".
 //! 2. **Cluster.** Each worker computes its documents' features and keys; `(table, key) → doc`
-//!    records are grouped by key into buckets (MinHash bands, or the rewrite preset's anchor
-//!    postings), which give candidate pairs by the batch's own rules; each pair visits the
+//!    records are grouped by key into buckets (MinHash bands, SimHash tables, or the rewrite
+//!    preset's anchor postings), which give candidate pairs by the batch's own rules (a SimHash
+//!    record carries its fingerprint, and its bucket gives the verified edges directly); each pair visits the
 //!    worker of its first document (which attaches that document's features) and then the
 //!    worker of its second (which measures it): features never leave their worker except for
 //!    this and the last step. Connected components with minimum-id labels come from label
@@ -32,9 +33,10 @@ use timely::dataflow::operators::vec::Broadcast;
 use timely::dataflow::operators::{Exchange, Inspect, Probe};
 use timely::worker::Worker;
 
-use crate::features::{weigh, Feat, Signer};
+use crate::features::{weigh, Feat, FingerprintSigner, Signer};
 use crate::input::{describe, Place, Share, Source};
-use neardup::parts::link;
+use neardup::parts::{link, SimHashTables};
+use neardup::simhash::Fingerprint;
 
 /// One output row: a document in a component, its cluster (the smallest member), whether it is
 /// the representative, and its similarity to it (`f64` bits).
@@ -136,6 +138,8 @@ pub struct Reduced {
     pub features: Vec<Feat>,
     /// `(table, key, doc)`: band keys (table = band) or anchors (table 0).
     pub keys: Vec<(u32, u64, u32)>,
+    /// `(table, key, doc, fingerprint)`: SimHash table keys.
+    pub fingerprint_keys: Vec<(u32, u64, u32, u64)>,
 }
 
 /// Computes the features and keys of this worker's documents (`texts` in index order).
@@ -147,6 +151,7 @@ pub fn reduce_documents(
 ) -> Result<Reduced, neardup::Error> {
     let mut features = Vec::with_capacity(share.docs.len());
     let mut keys = Vec::new();
+    let mut fingerprint_keys = Vec::new();
     match config.method() {
         Method::Weighted | Method::Story => {
             let n = share.total as usize;
@@ -161,7 +166,21 @@ pub fn reduce_documents(
                 features.push(feat);
             }
         }
-        _ => {
+        Method::SimHash => {
+            let mut signer = FingerprintSigner::new(config)?;
+            for doc in &share.docs {
+                let (feat, table_keys) = signer.sign(&doc.text);
+                if let Feat::SimHash(fingerprint, _) = feat {
+                    fingerprint_keys.extend(
+                        table_keys
+                            .into_iter()
+                            .map(|(table, key)| (table, key, doc.index, fingerprint)),
+                    );
+                }
+                features.push(feat);
+            }
+        }
+        Method::MinHash => {
             let mut signer = Signer::new(config)?;
             for doc in &share.docs {
                 let (feat, bands) = signer.sign(&doc.text);
@@ -175,7 +194,11 @@ pub fn reduce_documents(
             }
         }
     }
-    Ok(Reduced { features, keys })
+    Ok(Reduced {
+        features,
+        keys,
+        fingerprint_keys,
+    })
 }
 
 /// Dataflow 2: candidates, verification, components and linking. Returns, on worker 0, the
@@ -196,104 +219,125 @@ pub fn cluster(
     let floor = config.chain_floor();
     let weighted = matches!(config.method(), Method::Weighted | Method::Story);
     let min_shared = config.profile().min_shared_anchors as isize;
-    let (mut keys_in, mut ids_in, probe) = worker.dataflow::<u64, _, _>(move |scope| {
-        let (keys_in, keys) = scope.new_collection::<((u32, u64), u32), isize>();
-        let (ids_in, ids_col) = scope.new_collection::<(u32, String), isize>();
-        let probe = Handle::new();
-        ids_col
-            .inner
-            .exchange(|_| 0)
-            .inspect(move |(id, _, _)| ids_sink.borrow_mut().push(id.clone()))
-            .probe_with(&probe);
-        // Buckets → candidate pairs, by the batch's rules.
-        let in_buckets = keys.reduce(move |_key, docs, out| {
-            let docs: Vec<u32> = docs.iter().map(|(d, _)| **d).collect();
-            let mut pairs = Vec::new();
-            if weighted {
-                for (i, &a) in docs.iter().enumerate() {
-                    pairs.extend(docs[i + 1..].iter().map(|&b| (a, b)));
+    let tables = SimHashTables::new(config);
+    let (mut keys_in, mut fingerprints_in, mut ids_in, probe) =
+        worker.dataflow::<u64, _, _>(move |scope| {
+            let (keys_in, keys) = scope.new_collection::<((u32, u64), u32), isize>();
+            let (fingerprints_in, fingerprint_keys) =
+                scope.new_collection::<((u32, u64), (u32, u64)), isize>();
+            let (ids_in, ids_col) = scope.new_collection::<(u32, String), isize>();
+            let probe = Handle::new();
+            ids_col
+                .inner
+                .exchange(|_| 0)
+                .inspect(move |(id, _, _)| ids_sink.borrow_mut().push(id.clone()))
+                .probe_with(&probe);
+            // Buckets → candidate pairs, by the batch's rules.
+            let in_buckets = keys.reduce(move |_key, docs, out| {
+                let docs: Vec<u32> = docs.iter().map(|(d, _)| **d).collect();
+                let mut pairs = Vec::new();
+                if weighted {
+                    for (i, &a) in docs.iter().enumerate() {
+                        pairs.extend(docs[i + 1..].iter().map(|&b| (a, b)));
+                    }
+                } else {
+                    neardup::parts::bucket_pairs(&docs, &mut pairs);
                 }
+                out.extend(pairs.into_iter().map(|p| (p, 1isize)));
+            });
+            let pairs = if weighted {
+                // Pairs sharing at least `min_shared` anchors.
+                in_buckets
+                    .map(|(_, pair)| pair)
+                    .count_total()
+                    .filter(move |(_, shared)| *shared >= min_shared)
+                    .map(|(pair, _)| pair)
             } else {
-                neardup::parts::bucket_pairs(&docs, &mut pairs);
-            }
-            out.extend(pairs.into_iter().map(|p| (p, 1isize)));
+                // SimHash buckets give verified edges (the MinHash input is empty then, and the
+                // other way round); a pair in several tables' buckets counts once.
+                let close = fingerprint_keys.reduce(move |_key, members, out| {
+                    let bucket: Vec<(u32, Fingerprint)> = members
+                        .iter()
+                        .map(|((doc, fingerprint), _)| (*doc, Fingerprint(*fingerprint)))
+                        .collect();
+                    let mut pairs = Vec::new();
+                    tables.bucket_edges(&bucket, &mut pairs);
+                    out.extend(pairs.into_iter().map(|p| (p, 1isize)));
+                });
+                in_buckets
+                    .concat(close)
+                    .map(|(_, pair)| pair)
+                    .distinct_total()
+            };
+            // Each pair picks up its first document's features, then is measured on the second's
+            // worker.
+            let (first, second) = (features.clone(), features.clone());
+            let edges = pairs
+                .inner
+                .exchange(|((a, _), _, _)| owner(*a))
+                .as_collection()
+                .map(move |(a, b)| (a, b, first[slot(a)].clone()))
+                .inner
+                .exchange(|((_, b, _), _, _)| owner(*b))
+                .as_collection()
+                .flat_map(move |(a, b, fa)| {
+                    let similarity = fa.similarity(&second[slot(b)]);
+                    // A tiny tolerance so a pair exactly at the threshold is not lost to rounding.
+                    (similarity >= threshold - 1e-9).then_some((a, b, similarity.to_bits()))
+                });
+            // Connected components: every node takes the smallest label among its neighbours.
+            let both_ways = edges.clone().flat_map(|(a, b, _)| [(a, b), (b, a)]);
+            let nodes = both_ways.clone().map(|(a, _)| (a, a)).distinct_total();
+            let labels = nodes
+                .clone()
+                .iterate(|scope, inner| {
+                    let both_ways = both_ways.enter(scope);
+                    let nodes = nodes.enter(scope);
+                    inner
+                        .join_map(both_ways, |_node, label, next| (*next, *label))
+                        .concat(nodes)
+                        .reduce(|_node, labels, out| out.push((*labels[0].0, 1isize)))
+                })
+                .consolidate();
+            // Each component's members (with their features) and edges meet on its worker.
+            let member_features = features.clone();
+            let members = labels
+                .clone()
+                .inner
+                .exchange(|((node, _), _, _)| owner(*node))
+                .as_collection()
+                .map(move |(node, label)| {
+                    (
+                        label,
+                        Item::Member(node, member_features[slot(node)].clone()),
+                    )
+                });
+            let component_edges = edges
+                .map(|(a, b, s)| (a, (b, s)))
+                .join_map(labels, |a, (b, s), label| (*label, Item::Edge(*a, *b, *s)));
+            members
+                .concat(component_edges)
+                .reduce(move |_label, items, out| {
+                    for row in link_component(items, floor) {
+                        out.push((row, 1isize));
+                    }
+                })
+                .inner
+                .exchange(|_| 0)
+                .inspect(move |((_, row), _, diff)| rows_sink.borrow_mut().push((*row, *diff)))
+                .probe_with(&probe);
+            (keys_in, fingerprints_in, ids_in, probe)
         });
-        let pairs = if weighted {
-            // Pairs sharing at least `min_shared` anchors.
-            in_buckets
-                .map(|(_, pair)| pair)
-                .count_total()
-                .filter(move |(_, shared)| *shared >= min_shared)
-                .map(|(pair, _)| pair)
-        } else {
-            in_buckets.map(|(_, pair)| pair).distinct_total()
-        };
-        // Each pair picks up its first document's features, then is measured on the second's
-        // worker.
-        let (first, second) = (features.clone(), features.clone());
-        let edges = pairs
-            .inner
-            .exchange(|((a, _), _, _)| owner(*a))
-            .as_collection()
-            .map(move |(a, b)| (a, b, first[slot(a)].clone()))
-            .inner
-            .exchange(|((_, b, _), _, _)| owner(*b))
-            .as_collection()
-            .flat_map(move |(a, b, fa)| {
-                let similarity = fa.similarity(&second[slot(b)]);
-                // A tiny tolerance so a pair exactly at the threshold is not lost to rounding.
-                (similarity >= threshold - 1e-9).then_some((a, b, similarity.to_bits()))
-            });
-        // Connected components: every node takes the smallest label among its neighbours.
-        let both_ways = edges.clone().flat_map(|(a, b, _)| [(a, b), (b, a)]);
-        let nodes = both_ways.clone().map(|(a, _)| (a, a)).distinct_total();
-        let labels = nodes
-            .clone()
-            .iterate(|scope, inner| {
-                let both_ways = both_ways.enter(scope);
-                let nodes = nodes.enter(scope);
-                inner
-                    .join_map(both_ways, |_node, label, next| (*next, *label))
-                    .concat(nodes)
-                    .reduce(|_node, labels, out| out.push((*labels[0].0, 1isize)))
-            })
-            .consolidate();
-        // Each component's members (with their features) and edges meet on its worker.
-        let member_features = features.clone();
-        let members = labels
-            .clone()
-            .inner
-            .exchange(|((node, _), _, _)| owner(*node))
-            .as_collection()
-            .map(move |(node, label)| {
-                (
-                    label,
-                    Item::Member(node, member_features[slot(node)].clone()),
-                )
-            });
-        let component_edges = edges
-            .map(|(a, b, s)| (a, (b, s)))
-            .join_map(labels, |a, (b, s), label| (*label, Item::Edge(*a, *b, *s)));
-        members
-            .concat(component_edges)
-            .reduce(move |_label, items, out| {
-                for row in link_component(items, floor) {
-                    out.push((row, 1isize));
-                }
-            })
-            .inner
-            .exchange(|_| 0)
-            .inspect(move |((_, row), _, diff)| rows_sink.borrow_mut().push((*row, *diff)))
-            .probe_with(&probe);
-        (keys_in, ids_in, probe)
-    });
     for &(table, key, doc) in &reduced.keys {
         keys_in.insert(((table, key), doc));
+    }
+    for &(table, key, doc, fingerprint) in &reduced.fingerprint_keys {
+        fingerprints_in.insert(((table, key), (doc, fingerprint)));
     }
     for doc in &share.docs {
         ids_in.insert((doc.index, doc.id.clone()));
     }
-    drop((keys_in, ids_in));
+    drop((keys_in, fingerprints_in, ids_in));
     run(worker, &probe);
     // Consolidate: a row counts if its changes add up to one.
     let mut rows = rows.take();

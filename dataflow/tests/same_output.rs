@@ -1,5 +1,6 @@
 //! `neardup-dataflow cluster` writes exactly what `neardup cluster` writes, byte for byte, on
-//! one thread, two threads and two processes, for every preset.
+//! one thread, two threads and two processes, for every preset and the SimHash method, and
+//! from stdin.
 //!
 //! `neardup cluster` is the root package's binary: it is built here (`cargo build --bin
 //! neardup`, same profile) unless it is already beside this package's binary.
@@ -83,11 +84,24 @@ fn dataflow_runs(args: &[String], dir: &Path) -> Vec<(String, Output)> {
     runs
 }
 
+/// The presets, each with its own method.
+const PRESETS: [&[&str]; 3] = [
+    &["--preset", "near-duplicate"],
+    &["--preset", "rewrite"],
+    &["--preset", "story"],
+];
+
 /// Runs both tools on `inputs` with each preset and compares their outputs.
 fn same_output(inputs: &[String], dir: &Path, min_clustered: usize) {
+    same_output_with(&PRESETS, inputs, dir, min_clustered);
+}
+
+/// Runs both tools on `inputs` with each of `options` and compares their outputs.
+fn same_output_with(options: &[&[&str]], inputs: &[String], dir: &Path, min_clustered: usize) {
     let neardup = neardup();
-    for preset in ["near-duplicate", "rewrite", "story"] {
-        let mut args = vec!["--preset".to_string(), preset.to_string()];
+    for options in options {
+        let preset = options.join(" ");
+        let mut args: Vec<String> = options.iter().map(|s| s.to_string()).collect();
         args.extend(inputs.iter().cloned());
         let want = Command::new(&neardup)
             .arg("cluster")
@@ -182,6 +196,121 @@ fn small_corpus_same_as_neardup_cluster() {
     let dir = tempfile::tempdir().expect("tempdir");
     let inputs = small_corpus(dir.path());
     same_output(&inputs, dir.path(), 100);
+}
+
+/// SimHash with the near-duplicate preset (no chain guard), the rewrite preset's guard and a
+/// larger distance, on the small corpus plus a class of identical texts larger than a bucket
+/// (chained, not paired all with all) and close variants of it.
+#[test]
+fn simhash_same_as_neardup_cluster() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut inputs = small_corpus(dir.path());
+    let template = "the board of directors declared a regular quarterly dividend of ten cts a \
+                    share payable on april one to holders of record on march fifteen";
+    let lines: Vec<String> = (0..460)
+        .map(|i| {
+            let text = if i % 2 == 0 {
+                template.to_string()
+            } else {
+                format!(
+                    "{template} {}",
+                    ["reuter", "it said", "company said"][i % 3]
+                )
+            };
+            serde_json::json!({"id": format!("d{i}"), "text": text}).to_string()
+        })
+        .collect();
+    let file = dir.path().join("dividends.jsonl");
+    std::fs::write(&file, lines.join("\n") + "\n").expect("write");
+    inputs.push(file.to_string_lossy().into_owned());
+    same_output_with(
+        &[
+            &["--method", "simhash"],
+            &["--preset", "rewrite", "--method", "simhash"],
+            &["--method", "simhash", "--threshold", "0.8"],
+        ],
+        &inputs,
+        dir.path(),
+        400,
+    );
+}
+
+/// `-` and no INPUT read JSON Lines from stdin, as `neardup cluster -` does, with any number of
+/// threads; two processes are refused (each would need the same stdin).
+#[test]
+fn stdin_same_as_neardup_cluster() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let inputs = small_corpus(dir.path());
+    let corpus = std::fs::read(&inputs[0]).expect("corpus");
+    let feed = |program: &Path, args: &[&str], input: &[u8]| {
+        let mut child = Command::new(program)
+            .arg("cluster")
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start");
+        let written = child.stdin.take().expect("stdin").write_all(input);
+        // A process that refuses its arguments exits without reading stdin.
+        assert!(
+            written.is_ok() || args.contains(&"-n"),
+            "write stdin: {written:?}"
+        );
+        child.wait_with_output().expect("wait")
+    };
+    let dataflow = Path::new(DATAFLOW);
+    for preset in ["near-duplicate", "rewrite"] {
+        let want = check(
+            &feed(&neardup(), &["--preset", preset, "-"], &corpus),
+            "neardup cluster -",
+        );
+        assert!(want.len() > 1000);
+        for args in [
+            &["--preset", preset, "-w", "1", "-"][..],
+            &["--preset", preset, "-w", "2", "-"],
+            &["--preset", preset, "-w", "2"],
+        ] {
+            let got = check(&feed(dataflow, args, &corpus), "neardup-dataflow");
+            assert!(
+                got == want,
+                "{args:?}: output differs from neardup cluster -'s"
+            );
+        }
+    }
+    // Stdin between files: its documents come in its place in the input order.
+    let seed = inputs[1].as_str();
+    for args in [[seed, "-"], ["-", seed]] {
+        let want = check(&feed(&neardup(), &args, &corpus), "neardup");
+        let got = check(
+            &feed(dataflow, &[&["-w", "2"][..], &args].concat(), &corpus),
+            "dataflow",
+        );
+        assert!(got == want, "{args:?}: output differs");
+    }
+    // A bad line on stdin is named as `neardup cluster` names it.
+    let bad = b"{\"id\":1,\"text\":\"a\"}\n\n{\"id\":2}\n";
+    let want = feed(&neardup(), &["-"], bad);
+    let got = feed(dataflow, &["-w", "2", "-"], bad);
+    assert_eq!((want.status.code(), got.status.code()), (Some(1), Some(1)));
+    let message = |o: &Output| {
+        String::from_utf8_lossy(&o.stderr)
+            .lines()
+            .find_map(|l| l.split_once("error: ").map(|(_, m)| m.to_string()))
+            .unwrap_or_default()
+    };
+    assert!(
+        message(&want).starts_with("<stdin>:3: "),
+        "{}",
+        message(&want)
+    );
+    assert_eq!(message(&got), message(&want));
+    // Two processes cannot share one stdin.
+    let two = feed(dataflow, &["-n", "2", "-p", "0", "-"], &corpus);
+    assert_eq!(two.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&two.stderr).contains("single process"));
 }
 
 #[test]
