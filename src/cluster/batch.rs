@@ -315,29 +315,33 @@ impl Pending {
         }
         if let Stage::Exact(e) = &mut self.stage {
             let shingler = &e.shingler;
-            // Each job shingles a few texts into one flat buffer, appended in order below.
-            let parts: Vec<(Vec<u64>, Vec<usize>)> = texts
-                .par_chunks(SUPPLY_PIECE)
-                .map_init(
-                    || (shingler.clone(), Vec::new()),
-                    |(s, set), texts| {
-                        let (mut flat, mut lens) = (Vec::new(), Vec::with_capacity(texts.len()));
-                        for text in texts {
-                            s.shingle_into(text.as_ref(), set);
-                            flat.extend_from_slice(set);
-                            lens.push(set.len());
-                        }
-                        (flat, lens)
-                    },
-                )
-                .collect();
-            for (flat, lens) in parts {
-                e.shingles.extend_from_slice(&flat);
-                let mut end = e.ends.last().copied().unwrap_or(0);
-                e.ends.extend(lens.into_iter().map(|n| {
-                    end += n;
-                    end
-                }));
+            // Each job shingles a few texts into one flat buffer, appended in order below; a
+            // few hundred texts at a time, so the buffers add little to the arena's memory.
+            for piece in texts.chunks(SUPPLY_PIECE * 16) {
+                let parts: Vec<(Vec<u64>, Vec<usize>)> = piece
+                    .par_chunks(SUPPLY_PIECE)
+                    .map_init(
+                        || (shingler.clone(), Vec::new()),
+                        |(s, set), texts| {
+                            let mut flat = Vec::new();
+                            let mut lens = Vec::with_capacity(texts.len());
+                            for text in texts {
+                                s.shingle_into(text.as_ref(), set);
+                                flat.extend_from_slice(set);
+                                lens.push(set.len());
+                            }
+                            (flat, lens)
+                        },
+                    )
+                    .collect();
+                for (flat, lens) in parts {
+                    e.shingles.extend_from_slice(&flat);
+                    let mut end = e.ends.last().copied().unwrap_or(0);
+                    e.ends.extend(lens.into_iter().map(|n| {
+                        end += n;
+                        end
+                    }));
+                }
             }
         }
         Ok(())
