@@ -41,11 +41,11 @@ fn bucket_bits(n: usize, target: usize) -> u32 {
 /// The `(key, doc)` entries that `entries` yields (`len` of them, each time it is called),
 /// sorted as `sort_unstable` sorts them, in `scratch`. `entries` is called twice: once to count
 /// and once to place.
-pub(crate) fn sorted_table<'s, I>(
+pub(crate) fn sorted_table<I>(
     len: usize,
     entries: impl Fn() -> I,
-    scratch: &'s mut Scratch,
-) -> &'s [(u64, u32)]
+    scratch: &mut Scratch,
+) -> &[(u64, u32)]
 where
     I: Iterator<Item = (u64, u32)>,
 {
