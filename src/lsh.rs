@@ -40,7 +40,9 @@ use crate::minhash::Signature;
 use crate::simhash::Fingerprint;
 
 mod hamming;
+mod sort;
 pub(crate) use hamming::{simhash_pairs, simhash_tables};
+use sort::{sort_dedup_parts, sorted_table, Scratch};
 
 /// Buckets up to this size give all their pairs.
 pub const MAX_BUCKET: usize = 200;
@@ -310,24 +312,45 @@ pub(crate) fn pairs_from_tables(
     tables: usize,
     keys: impl Fn(usize) -> Vec<(u64, u32)> + Sync,
 ) -> Vec<Pair> {
-    let pairs = (0..tables)
+    let pairs: Vec<Vec<Pair>> = (0..tables)
         .into_par_iter()
-        .map(|t| {
-            let mut keys = keys(t);
-            keys.sort_unstable();
+        .map_init(Scratch::default, |scratch, t| {
+            let keys = keys(t);
+            let sorted = sorted_table(keys.len(), || keys.iter().copied(), scratch);
             let mut pairs = Vec::new();
-            pairs_in_runs(&keys, &mut pairs);
+            pairs_in_runs(sorted, &mut pairs);
             pairs
         })
-        .flatten()
         .collect();
-    sort_dedup(pairs)
+    sort_dedup_parts(&pairs)
 }
 
-fn sort_dedup(mut pairs: Vec<Pair>) -> Vec<Pair> {
-    pairs.par_sort_unstable();
-    pairs.dedup();
-    pairs
+/// [`pairs_from_tables`] over band-major keys: `keys(band)` is every document's key in that
+/// band, in document order; documents marked in `skip` are left out.
+pub(crate) fn pairs_from_band_keys<'k>(
+    bands: usize,
+    keys: impl Fn(usize) -> &'k [u64] + Sync,
+    skip: &[bool],
+) -> Vec<Pair> {
+    let live = skip.iter().filter(|&&s| !s).count();
+    let pairs: Vec<Vec<Pair>> = (0..bands)
+        .into_par_iter()
+        .map_init(Scratch::default, |scratch, band| {
+            let keys = keys(band);
+            let entries = || {
+                keys.iter()
+                    .zip(skip)
+                    .enumerate()
+                    .filter(|(_, (_, &s))| !s)
+                    .map(|(i, (&k, _))| (k, i as u32))
+            };
+            let sorted = sorted_table(live, entries, scratch);
+            let mut pairs = Vec::new();
+            pairs_in_runs(sorted, &mut pairs);
+            pairs
+        })
+        .collect();
+    sort_dedup_parts(&pairs)
 }
 
 /// Candidate pairs of fingerprints within Hamming distance `max_distance` (0 to 30), sorted:

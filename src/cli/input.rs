@@ -4,7 +4,6 @@
 //! origin (which input, which line), so `dedup` can read the kept lines again in a second pass
 //! instead of holding every text.
 
-use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::PathBuf;
@@ -262,17 +261,35 @@ pub fn read_all(
 ) -> Result<Corpus, CliError> {
     let mut corpus = Corpus::default();
     let mut seen = Seen::default();
+    let read = read_into(&mut corpus, &mut seen, sources, options, progress, sink);
+    // An id given twice is found once reading stops, and is the first error in input order:
+    // every document before the one that failed was checked.
+    if let Some(e) = seen.repeated(&corpus, sources) {
+        return Err(e);
+    }
+    read.map(|()| corpus)
+}
+
+/// [`read_all`] into `corpus`, noting every id in `seen`.
+fn read_into(
+    corpus: &mut Corpus,
+    seen: &mut Seen,
+    sources: &[Source],
+    options: ReadOptions,
+    progress: &mut Progress,
+    sink: &mut dyn FnMut(&[String]) -> Result<(), CliError>,
+) -> Result<(), CliError> {
     let mut chunks = Chunks {
         texts: Vec::new(),
         sink,
     };
-    for (index, source) in sources.iter().enumerate() {
+    for source in sources {
         corpus.starts.push(corpus.len());
         let name = source.name();
         match source {
             Source::Text(path) => {
                 let id = Value::String(name.clone()).to_string();
-                seen.check(&corpus, sources, &id, index, 0)?;
+                seen.note_file(&id);
                 let bytes = std::fs::read(path).map_err(|e| read_error(&name, e))?;
                 progress.read(bytes.len() as u64);
                 let text = decode(bytes, &name, options.lossy, false)?;
@@ -323,7 +340,7 @@ pub fn read_all(
                             line: line_no,
                             message,
                         })?;
-                        seen.check(&corpus, sources, &id, index, line_no)?;
+                        seen.note(&id);
                         corpus.push(&id, &text, hash, line_no, options);
                         if let Some(w) = &mut writer {
                             w.write_all(line.as_bytes())
@@ -346,8 +363,7 @@ pub fn read_all(
             }
         }
     }
-    chunks.flush()?;
-    Ok(corpus)
+    chunks.flush()
 }
 
 fn spill_error(spill: Option<&Spill>, source: io::Error) -> CliError {
@@ -639,55 +655,84 @@ fn kind(value: &Value) -> &'static str {
     }
 }
 
-/// The ids seen so far, by a hash of their JSON text (the texts live in the corpus's arena),
-/// to reject an id given twice.
+/// Every document's id hash in input order, to find an id given twice when reading stops:
+/// one sort at the end, where a hash table probed per line misses the cache on every line of a
+/// large input (the ids' texts live in the corpus's arena).
 #[derive(Default)]
 struct Seen {
-    /// The first document with each id hash.
-    first: HashMap<u64, u32>,
-    /// Later documents whose different id has the same hash (practically never).
-    more: HashMap<u64, Vec<u32>>,
+    hashes: Vec<u64>,
+    /// The id of the `.txt` file being read, noted before the corpus has it.
+    file_id: String,
 }
 
 impl Seen {
-    /// Fails if `id` (JSON text) was given before, naming both places; else records it as the
-    /// id of the next document.
-    fn check(
-        &mut self,
-        corpus: &Corpus,
-        sources: &[Source],
-        id: &str,
-        source: usize,
-        line: usize,
-    ) -> Result<(), CliError> {
-        let hash = xxh3_64(id.as_bytes());
-        let doc = corpus.len() as u32;
-        let Some(&first) = self.first.get(&hash) else {
-            self.first.insert(hash, doc);
-            return Ok(());
+    /// Notes the id (JSON text) of the next document of the corpus.
+    fn note(&mut self, id: &str) {
+        self.hashes.push(xxh3_64(id.as_bytes()));
+    }
+
+    /// [`Seen::note`] for a `.txt` file, whose id is noted before the file is read.
+    fn note_file(&mut self, id: &str) {
+        self.note(id);
+        id.clone_into(&mut self.file_id);
+    }
+
+    /// The error for the first document, in input order, whose id an earlier one had, naming
+    /// both places; `None` if no id was given twice.
+    fn repeated(&self, corpus: &Corpus, sources: &[Source]) -> Option<CliError> {
+        let id = |d: usize| {
+            if d < corpus.len() {
+                corpus.id(d)
+            } else {
+                &self.file_id
+            }
         };
-        let earlier =
-            std::iter::once(first).chain(self.more.get(&hash).into_iter().flatten().copied());
-        for d in earlier {
-            if corpus.id(d as usize) == id {
-                let message = format!(
-                    "id {id} given twice (first at {})",
-                    corpus.place(sources, d as usize)
-                );
-                let file = sources[source].name();
-                return Err(if line == 0 {
-                    CliError::File { file, message }
-                } else {
-                    CliError::Line {
-                        file,
-                        line,
-                        message,
+        let mut order: Vec<(u64, u32)> = self
+            .hashes
+            .iter()
+            .enumerate()
+            .map(|(d, &h)| (h, d as u32))
+            .collect();
+        order.sort_unstable();
+        // (later, earlier) of the first repeat; runs of one hash are in input order.
+        let mut first: Option<(usize, usize)> = None;
+        for run in order.chunk_by(|x, y| x.0 == y.0).filter(|r| r.len() > 1) {
+            for (i, &(_, later)) in run.iter().enumerate().skip(1) {
+                let later = later as usize;
+                let mut earlier = run[..i].iter().map(|&(_, e)| e as usize);
+                if let Some(earlier) = earlier.find(|&e| id(e) == id(later)) {
+                    if first.is_none_or(|(l, _)| later < l) {
+                        first = Some((later, earlier));
                     }
-                });
+                    break;
+                }
             }
         }
-        self.more.entry(hash).or_default().push(doc);
-        Ok(())
+        let (later, earlier) = first?;
+        let message = format!(
+            "id {} given twice (first at {})",
+            id(later),
+            corpus.place(sources, earlier)
+        );
+        let source = corpus
+            .starts
+            .partition_point(|&s| s <= later)
+            .saturating_sub(1);
+        let file = sources[source].name();
+        let line = if later < corpus.len() {
+            corpus.line(later)
+        } else {
+            0
+        };
+        Some(if line == 0 {
+            CliError::File { file, message }
+        } else {
+            CliError::Line {
+                file,
+                line,
+                message,
+            }
+        })
     }
 }
 
@@ -779,5 +824,28 @@ mod tests {
             err.to_string(),
             format!("{name}:4: id 1 given twice (first at {name}:2)")
         );
+    }
+
+    #[test]
+    fn the_first_error_in_input_order_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let jsonl = dir.path().join("a.jsonl");
+        let name = jsonl.to_string_lossy().into_owned();
+        let sources = Source::parse_all(std::slice::from_ref(&name)).unwrap();
+        let line = |id: &str| format!("{{\"id\": \"{id}\", \"text\": \"t\"}}\n");
+        // Two repeats and a bad line after them: the earlier repeat is the error.
+        let mut lines: Vec<String> = ["a", "b", "c", "b", "a"].map(line).into();
+        lines.push("not json\n".into());
+        std::fs::write(&jsonl, lines.concat()).unwrap();
+        let err = read(&sources, ReadOptions::default()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("{name}:4: id \"b\" given twice (first at {name}:2)")
+        );
+        // A bad line before any repeat is the error.
+        lines.insert(1, "not json\n".into());
+        std::fs::write(&jsonl, lines.concat()).unwrap();
+        let err = read(&sources, ReadOptions::default()).unwrap_err();
+        assert!(err.to_string().starts_with(&format!("{name}:2:")), "{err}");
     }
 }

@@ -24,6 +24,12 @@ use crate::minhash::{self, MinHashParams, MinHasher};
 use crate::shingle::{self, Shingler};
 use crate::verify::{verify_with, Features, Measure};
 
+/// Texts signed at once before their keys go to the bands.
+const SIGN_PIECE: usize = 4096;
+
+/// Texts one parallel job shingles into one buffer when they are supplied again.
+const SUPPLY_PIECE: usize = 32;
+
 /// Documents added in chunks, then clustered after one more look at the texts of those in
 /// candidate pairs. Made by [`Clusterer::batch`]; gives the same clusters as
 /// [`Clusterer::cluster`] on all the texts at once.
@@ -56,11 +62,12 @@ pub struct Batch {
 
 #[derive(Debug)]
 enum Store {
-    /// Exact MinHash: each document's band keys, document-major, and whether its set is empty.
+    /// Exact MinHash: every document's key in each band (band-major, so finding a band's
+    /// candidates reads one array straight through), and whether its set is empty.
     Keys {
         hasher: MinHasher,
         banding: Banding,
-        keys: Vec<u64>,
+        keys: Vec<Vec<u64>>,
         empty: Vec<bool>,
     },
     /// Methods whose features are small or are what verification measures.
@@ -74,16 +81,19 @@ impl Batch {
         let config = clusterer.config().clone();
         config.validate()?;
         let store = match (config.method, config.verification) {
-            (Method::MinHash, Verification::Exact) => Store::Keys {
-                hasher: MinHasher::new(MinHashParams {
-                    num_perm: config.num_perm,
-                    seed: config.seed,
-                    shingles: config.shingles,
-                })?,
-                banding: config.banding()?,
-                keys: Vec::new(),
-                empty: Vec::new(),
-            },
+            (Method::MinHash, Verification::Exact) => {
+                let banding = config.banding()?;
+                Store::Keys {
+                    hasher: MinHasher::new(MinHashParams {
+                        num_perm: config.num_perm,
+                        seed: config.seed,
+                        shingles: config.shingles,
+                    })?,
+                    keys: vec![Vec::new(); banding.bands()],
+                    banding,
+                    empty: Vec::new(),
+                }
+            }
             (Method::Weighted | Method::Story, _) => Store::Texts(Vec::new()),
             _ => Store::Features(None),
         };
@@ -123,25 +133,34 @@ impl Batch {
                 empty,
             } => {
                 let (bands, rows) = (banding.bands(), banding.rows());
-                let start = keys.len();
-                keys.resize(start + texts.len() * bands, 0);
-                empty.resize(self.len + texts.len(), false);
-                keys[start..]
-                    .par_chunks_mut(bands)
-                    .zip(empty[self.len..].par_iter_mut())
-                    .zip(texts.par_iter())
-                    .for_each_init(
-                        || (hasher.shingler(), Vec::new(), Vec::new()),
-                        |(shingler, raw, values), ((keys, empty), text)| {
-                            // A minimum ignores repeats: sign the raw shingles, unsorted.
-                            shingler.raw_shingles_into(text.as_ref(), raw);
-                            hasher.sign_values_into(raw, values);
-                            *empty = minhash::signs_empty_set(values);
-                            for (band, key) in keys.iter_mut().enumerate() {
-                                *key = band_key(&values[band * rows..(band + 1) * rows]);
-                            }
-                        },
-                    );
+                // Signed document-major a piece at a time, then moved to the bands: a piece's
+                // keys stay in cache, and a caller's single large chunk needs no second copy.
+                let mut piece_keys = Vec::new();
+                for piece in texts.chunks(SIGN_PIECE) {
+                    let start = empty.len();
+                    piece_keys.clear();
+                    piece_keys.resize(piece.len() * bands, 0);
+                    empty.resize(start + piece.len(), false);
+                    piece_keys
+                        .par_chunks_mut(bands)
+                        .zip(empty[start..].par_iter_mut())
+                        .zip(piece.par_iter())
+                        .for_each_init(
+                            || (hasher.shingler(), Vec::new(), Vec::new()),
+                            |(shingler, raw, values), ((keys, empty), text)| {
+                                // A minimum ignores repeats: sign the raw shingles, unsorted.
+                                shingler.raw_shingles_into(text.as_ref(), raw);
+                                hasher.sign_values_into(raw, values);
+                                *empty = minhash::signs_empty_set(values);
+                                for (band, key) in keys.iter_mut().enumerate() {
+                                    *key = band_key(&values[band * rows..(band + 1) * rows]);
+                                }
+                            },
+                        );
+                    for (band, keys) in keys.iter_mut().enumerate() {
+                        keys.extend(piece_keys.iter().skip(band).step_by(bands));
+                    }
+                }
             }
             Store::Features(features) => {
                 let more = Features::compute(&self.config, texts)?;
@@ -173,13 +192,7 @@ impl Batch {
                 keys,
                 empty,
             } => {
-                let bands = banding.bands();
-                let pairs = lsh::pairs_from_tables(bands, |band| {
-                    (0..len)
-                        .filter(|&i| !empty[i])
-                        .map(|i| (keys[i * bands + band], i as u32))
-                        .collect()
-                });
+                let pairs = lsh::pairs_from_band_keys(banding.bands(), |b| &keys[b], &empty);
                 drop(keys);
                 drop(empty);
                 let mut slot = vec![u32::MAX; len];
@@ -199,7 +212,8 @@ impl Batch {
                     pairs,
                     needed,
                     slot,
-                    sets: Vec::new(),
+                    shingles: Vec::new(),
+                    ends: Vec::new(),
                     len,
                 })
             }
@@ -246,8 +260,11 @@ struct Exact {
     needed: Vec<u32>,
     /// Each document's index in `needed` (`u32::MAX` if not needed).
     slot: Vec<u32>,
-    /// The shingle sets of `needed[..sets.len()]`.
-    sets: Vec<Box<[u64]>>,
+    /// The shingle sets of `needed[..ends.len()]`, one after another in one arena (no
+    /// allocation per document, and sets of nearby documents lie near each other).
+    shingles: Vec<u64>,
+    /// Where each set ends in `shingles`.
+    ends: Vec<usize>,
     len: usize,
 }
 
@@ -269,8 +286,10 @@ impl Measure for Exact {
 impl Exact {
     /// The set of a document in a candidate pair (linking asks about no other).
     fn set(&self, i: usize) -> Option<&[u64]> {
-        let s = *self.slot.get(i)?;
-        self.sets.get(s as usize).map(|s| &s[..])
+        let s = *self.slot.get(i)? as usize;
+        let end = *self.ends.get(s)?;
+        let start = if s == 0 { 0 } else { self.ends[s - 1] };
+        self.shingles.get(start..end)
     }
 }
 
@@ -279,7 +298,7 @@ impl Pending {
     /// when verification is exact, else none.
     pub fn needed(&self) -> &[u32] {
         match &self.stage {
-            Stage::Exact(e) => &e.needed[e.sets.len()..],
+            Stage::Exact(e) => &e.needed[e.ends.len()..],
             Stage::Features(..) => &[],
         }
     }
@@ -296,14 +315,34 @@ impl Pending {
         }
         if let Stage::Exact(e) = &mut self.stage {
             let shingler = &e.shingler;
-            let sets: Vec<Box<[u64]>> = texts
-                .par_iter()
-                .map_init(
-                    || shingler.clone(),
-                    |s, text| s.shingle(text.as_ref()).into_boxed_slice(),
-                )
-                .collect();
-            e.sets.extend(sets);
+            // Each job shingles a few texts into one flat buffer, appended in order below; a
+            // few hundred texts at a time, so the buffers add little to the arena's memory.
+            for piece in texts.chunks(SUPPLY_PIECE * 16) {
+                let parts: Vec<(Vec<u64>, Vec<usize>)> = piece
+                    .par_chunks(SUPPLY_PIECE)
+                    .map_init(
+                        || (shingler.clone(), Vec::new()),
+                        |(s, set), texts| {
+                            let mut flat = Vec::new();
+                            let mut lens = Vec::with_capacity(texts.len());
+                            for text in texts {
+                                s.shingle_into(text.as_ref(), set);
+                                flat.extend_from_slice(set);
+                                lens.push(set.len());
+                            }
+                            (flat, lens)
+                        },
+                    )
+                    .collect();
+                for (flat, lens) in parts {
+                    e.shingles.extend_from_slice(&flat);
+                    let mut end = e.ends.last().copied().unwrap_or(0);
+                    e.ends.extend(lens.into_iter().map(|n| {
+                        end += n;
+                        end
+                    }));
+                }
+            }
         }
         Ok(())
     }
@@ -345,7 +384,11 @@ mod tests {
     /// Base stories, edited copies (some words replaced), a huge bucket of one template, and
     /// empty texts, shuffled: every path of linking gets exercised.
     fn corpus() -> Vec<String> {
-        let mut state = 11;
+        corpus_seeded(11)
+    }
+
+    fn corpus_seeded(seed: u64) -> Vec<String> {
+        let mut state = seed;
         let words: Vec<String> = (0..400).map(|i| format!("w{i}")).collect();
         let mut pick = |n: u64| (splitmix64(&mut state) % n) as usize;
         let mut texts = Vec::new();
@@ -446,6 +489,22 @@ mod tests {
                 );
             }
             assert_eq!(clusterer.cluster(&texts), expected, "{config:?}");
+        }
+    }
+
+    #[test]
+    fn large_batch_gives_the_clusters_of_features() {
+        // Past a signing piece and the size where the LSH tables and pairs are sorted in
+        // buckets.
+        let texts: Vec<String> = (0..20).flat_map(corpus_seeded).collect();
+        assert!(texts.len() > 2 * SIGN_PIECE);
+        let clusterer = Clusterer::new(Preset::NearDuplicate);
+        let expected = clusterer
+            .cluster_features(&clusterer.features(&texts).unwrap())
+            .unwrap();
+        assert!(expected.iter().filter(|c| c.len() > 1).count() > 500);
+        for chunk in [1000, texts.len()] {
+            assert_eq!(in_chunks(&clusterer, &texts, chunk), expected, "{chunk}");
         }
     }
 

@@ -28,7 +28,7 @@
 
 use rayon::prelude::*;
 
-use super::{sort_dedup, Pair, MAX_BUCKET};
+use super::{sort_dedup_parts, Pair, MAX_BUCKET};
 use crate::simhash::Fingerprint;
 
 /// The `d + 2` bit blocks of the SimHash tables for distance `d`.
@@ -126,7 +126,7 @@ fn pairs_in(fingerprints: &[Fingerprint], max_distance: u32, global: Option<bool
             })
             .collect()
     };
-    sort_dedup(pairs.concat())
+    sort_dedup_parts(&pairs)
 }
 
 /// Every pair of `docs` (ascending), as `(smaller, larger)`.
