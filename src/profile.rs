@@ -36,6 +36,8 @@ use crate::lsh::{self, Banding, Pair};
 use crate::text;
 use crate::wminhash::{WeightedMinHasher, WeightedSignature};
 
+mod prefix;
+
 /// Content-word profiles of a batch of documents, with their corpus weights.
 #[derive(Clone, Debug, Default)]
 pub struct Profiles {
@@ -46,6 +48,9 @@ pub struct Profiles {
     weights: Vec<Vec<f32>>,
     /// Per document: anchor terms.
     anchors: Vec<Vec<u64>>,
+    /// The weight's magnitude of a term found in one document only (no other term has it):
+    /// such a term never leads to another document ([`Profiles::prefix_candidates`]).
+    once: f32,
 }
 
 /// Settings of the profile stage.
@@ -295,6 +300,7 @@ impl Profiles {
             terms,
             weights,
             anchors,
+            once: params.weight(0, 1, n).abs(),
         }
     }
 
