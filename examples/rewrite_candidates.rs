@@ -13,7 +13,6 @@
 
 use std::time::Instant;
 
-use neardup::config::REWRITE_THRESHOLD;
 use neardup::eval::reuters;
 use neardup::lsh::{Banding, FN_WEIGHT};
 use neardup::profile::Profiles;
@@ -40,11 +39,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         texts
     };
-    let config = Config::preset(Preset::Rewrite);
+    let story = std::env::var("PRESET").is_ok_and(|p| p == "story");
+    let config = Config::preset(if story {
+        Preset::Story
+    } else {
+        Preset::Rewrite
+    });
     let clusterer = Clusterer::with_config(config.clone())?;
     let features = clusterer.features(&texts)?;
     let profiles = features.profiles().ok_or("no profiles")?;
-    let t = REWRITE_THRESHOLD;
+    let t = config.threshold();
     let truth = exact_pairs(profiles, t);
     println!(
         "{} documents, {} pairs at or above {t}",
@@ -62,31 +66,76 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("banding: {}", banding.explain(t));
     let min_shared = config.profile().min_shared_anchors;
     let report = |name: &str, run: &dyn Fn() -> Vec<(u32, u32)>| {
-        let mut times = Vec::new();
+        let (mut find, mut check, mut cpu) = (Vec::new(), Vec::new(), Vec::new());
         let mut candidates = Vec::new();
+        let mut edges = 0;
         for _ in 0..5 {
-            let start = Instant::now();
+            let (start, c0) = (Instant::now(), process_cpu());
             candidates = run();
-            let edges = features
+            let c1 = process_cpu();
+            find.push(start.elapsed().as_secs_f64());
+            let start = Instant::now();
+            edges = features
                 .verify(&candidates, t)
                 .map(|e| e.len())
                 .unwrap_or(0);
-            times.push((start.elapsed().as_secs_f64(), edges));
+            check.push(start.elapsed().as_secs_f64());
+            cpu.push((c1 - c0, process_cpu() - c1));
         }
-        times.sort_by(|a, b| a.0.total_cmp(&b.0));
+        find.sort_by(f64::total_cmp);
+        let mut cpu_find: Vec<f64> = cpu.iter().map(|c| c.0).collect();
+        let mut cpu_check: Vec<f64> = cpu.iter().map(|c| c.1).collect();
+        cpu_find.sort_by(f64::total_cmp);
+        cpu_check.sort_by(f64::total_cmp);
+        check.sort_by(f64::total_cmp);
         let found = truth
             .iter()
             .filter(|p| candidates.binary_search(p).is_ok())
             .count();
         println!(
-            "{name}: {} candidates, recall {found}/{} = {:.4}, candidates + verification \
-             median {:.1} ms (of 5)",
+            "{name}: {} candidates, {edges} verified, recall {found}/{} = {:.4}; medians of 5: \
+             candidates {:.1} ms + verification {:.1} ms wall, {:.1} + {:.1} ms CPU",
             candidates.len(),
             truth.len(),
             found as f64 / truth.len().max(1) as f64,
-            times[2].0 * 1e3
+            find[2] * 1e3,
+            check[2] * 1e3,
+            cpu_find[2] * 1e3,
+            cpu_check[2] * 1e3
         );
     };
+    if std::env::var("ANCHORS").is_ok() {
+        report("anchors", &|| profiles.candidates(min_shared));
+    }
+    report("prefix", &|| profiles.prefix_candidates(t));
+    if std::env::var("SPLIT").is_ok() {
+        let c = profiles.prefix_candidates(t);
+        let (mut spec_ok, mut all_ok) = (0, 0);
+        for &(a, b) in &c {
+            let (ta, wa) = profiles.profile(a as usize).unwrap();
+            let (tb, wb) = profiles.profile(b as usize).unwrap();
+            let pos = |t: &[u64], w: &[f32]| -> (Vec<u64>, Vec<f32>) {
+                t.iter()
+                    .zip(w)
+                    .filter(|x| *x.1 > 0.0)
+                    .map(|(a, b)| (*a, *b))
+                    .unzip()
+            };
+            let abs = |w: &[f32]| -> Vec<f32> { w.iter().map(|x| x.abs()).collect() };
+            let (pa, qa) = pos(ta, wa);
+            let (pb, qb) = pos(tb, wb);
+            if neardup::profile::similarity(&pa, &qa, &pb, &qb) >= t - 1e-9 {
+                spec_ok += 1;
+            }
+            if neardup::profile::similarity(ta, &abs(wa), tb, &abs(wb)) >= t - 1e-9 {
+                all_ok += 1;
+            }
+        }
+        println!("of {}: spec >= t {spec_ok}, all >= t {all_ok}", c.len());
+    }
+    if std::env::var("BANDING").is_err() {
+        return Ok(());
+    }
     let start = Instant::now();
     let c = profiles.banded_candidates(&banding, config.profile().seed)?;
     println!(
@@ -101,15 +150,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         e.len(),
         start.elapsed().as_secs_f64() * 1e3
     );
-    if std::env::var("ANCHORS").is_ok() {
-        report("anchors", &|| profiles.candidates(min_shared));
-    }
     report("banding", &|| {
         profiles
             .banded_candidates(&banding, config.profile().seed)
             .unwrap_or_default()
     });
     Ok(())
+}
+
+/// CPU time of this process (all threads), in seconds.
+fn process_cpu() -> f64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec for the duration of the call.
+    let ok = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) } == 0;
+    if ok {
+        ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
+    } else {
+        0.0
+    }
 }
 
 /// Every pair whose rewrite similarity is at least `t`, sorted: the pairs sharing a specific

@@ -22,6 +22,10 @@
 //! [`Profiles::banded_candidates`] is the alternative measured against it (LSH banding of
 //! weighted MinHash signatures, see `docs/presets.md`): it finds more of the pairs above the
 //! threshold but costs far more at the rewrite threshold, so the preset keeps the anchors.
+//! [`Profiles::prefix_candidates`] finds every pair at or above a threshold exactly (prefix
+//! filtering, proof in `src/profile/prefix.rs`) within the preset's time budget, but on
+//! Reuters-21578 it lets one template grow a cluster of 177 (`docs/benchmarks.md`), so the
+//! preset keeps the anchors until the similarity itself tells templates apart.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -36,6 +40,8 @@ use crate::lsh::{self, Banding, Pair};
 use crate::text;
 use crate::wminhash::{WeightedMinHasher, WeightedSignature};
 
+mod prefix;
+
 /// Content-word profiles of a batch of documents, with their corpus weights.
 #[derive(Clone, Debug, Default)]
 pub struct Profiles {
@@ -46,6 +52,9 @@ pub struct Profiles {
     weights: Vec<Vec<f32>>,
     /// Per document: anchor terms.
     anchors: Vec<Vec<u64>>,
+    /// The weight's magnitude of a term found in one document only (no other term has it):
+    /// such a term never leads to another document ([`Profiles::prefix_candidates`]).
+    once: f32,
 }
 
 /// Settings of the profile stage.
@@ -295,6 +304,7 @@ impl Profiles {
             terms,
             weights,
             anchors,
+            once: params.weight(0, 1, n).abs(),
         }
     }
 
