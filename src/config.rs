@@ -252,8 +252,9 @@ impl Config {
                 }
                 s += &format!(
                     "; content words weighted ln((N + {}) / (df + 1)); specific if df ≤ {} + {}·N; \
-                     similarity = min(weighted Jaccard of all, of specific) ≥ {}; candidates share \
-                     ≥ {} of {} anchors",
+                     similarity = min(weighted Jaccard of all, of specific) ≥ {}; candidates: every \
+                     pair at the threshold (prefix filtering; the incremental index: ≥ {} of {} \
+                     anchors)",
                     p.prior,
                     p.specific_base,
                     p.specific_frac,

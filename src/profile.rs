@@ -15,17 +15,15 @@
 //! not make their shared words "common"); on a large corpus the weights approach the usual IDF,
 //! so template words (`shr`, `cts`, `net`, `revs`) weigh little and names weigh a lot.
 //!
-//! Candidates come from an inverted index over each profile's *anchors*, its rarest words that
-//! occur in at least one other document: two rewrites of one story share rare words, while two
-//! stories cast in one template share only common ones. Shared anchors are counted exactly at
-//! any size; the specificity bound on an anchor's document frequency bounds the work.
-//! [`Profiles::banded_candidates`] is the alternative measured against it (LSH banding of
-//! weighted MinHash signatures, see `docs/presets.md`): it finds more of the pairs above the
-//! threshold but costs far more at the rewrite threshold, so the preset keeps the anchors.
-//! [`Profiles::prefix_candidates`] finds every pair at or above a threshold exactly (prefix
-//! filtering, proof in `src/profile/prefix.rs`) within the preset's time budget, but on
-//! Reuters-21578 it lets one template grow a cluster of 177 (`docs/benchmarks.md`), so the
-//! preset keeps the anchors until the similarity itself tells templates apart.
+//! The batch's candidates are every pair at or above the threshold, found exactly by prefix
+//! filtering ([`Profiles::prefix_candidates`], proof in `src/profile/prefix.rs`): about the
+//! anchors' time on Reuters-21578, with recall 1.0 where the anchors found 0.47 of those pairs.
+//! Numbers are weighed like words (a number many texts state is not specific), which keeps
+//! one template's notices (Eurobond issues: the same round sums and years) from chaining.
+//! The incremental index keeps an inverted index over each profile's *anchors*, its rarest
+//! words that occur in at least one other document, with bounded work per insert.
+//! [`Profiles::banded_candidates`] (LSH banding of weighted MinHash signatures) and
+//! [`Profiles::candidates`] (anchors) remain for callers; `docs/presets.md` compares them.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -68,9 +66,11 @@ pub struct ProfileParams {
     pub specific_frac: f64,
     /// The prior `P` of the weight formula, in pseudo-documents.
     pub prior: f64,
-    /// Rarest shared words per document used as anchors for candidate search.
+    /// Rarest shared words per document used as anchors for the incremental index's bounded
+    /// candidate search (the batch finds every pair at the threshold by prefix filtering,
+    /// [`Profiles::prefix_candidates`]).
     pub anchors: usize,
-    /// Candidates must share at least this many anchors.
+    /// The incremental index's candidates must share at least this many anchors.
     pub min_shared_anchors: usize,
 }
 
@@ -106,7 +106,8 @@ pub fn content_terms(text: &str, seed: u64) -> Vec<u64> {
     let mut number: Option<(usize, usize)> = None; // byte range of a number being joined
     let mut emit = |w: &str, terms: &mut Vec<u64>| {
         if is_content_word(w) {
-            // The low bit tags numbers, which are always specific.
+            // The low bit tags numbers (weighed like words now; the tag keeps their
+            // hashes apart from words and saved terms comparable).
             let number = w
                 .bytes()
                 .all(|b| b.is_ascii_digit() || b == b'.' || b == b',');
@@ -239,11 +240,12 @@ impl ProfileParams {
         self.specific_base + self.specific_frac * n as f64
     }
 
-    /// The weight of a term in `df` of `n` documents, negative if it is not specific (numbers,
-    /// tagged by the term's low bit, always are).
-    pub fn weight(&self, term: u64, df: u32, n: usize) -> f32 {
+    /// The weight of a term in `df` of `n` documents, negative if it is not specific. Numbers
+    /// follow the words' rule: an amount few texts state identifies a story, while a number
+    /// many state (a year, a round sum, a template's figures) says no more than a common word.
+    pub fn weight(&self, _term: u64, df: u32, n: usize) -> f32 {
         let w = ((n as f64 + self.prior) / (f64::from(df) + 1.0)).ln() as f32;
-        if f64::from(df) <= self.max_specific_df(n) || term & 1 == 1 {
+        if f64::from(df) <= self.max_specific_df(n) {
             w
         } else {
             -w

@@ -334,7 +334,7 @@ impl Features {
             Data::SimHash { fingerprints, .. } => {
                 lsh::simhash_pairs(fingerprints, config.simhash_distance)
             }
-            Data::Weighted(p) => p.candidates(config.profile.min_shared_anchors),
+            Data::Weighted(p) => p.prefix_candidates(config.threshold),
         })
     }
 

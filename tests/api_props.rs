@@ -404,9 +404,12 @@ fn huge_and_degenerate_texts() {
                 .any(|c| c.members.contains(&a) && c.members.contains(&b))
         };
         assert!(together(1, 5), "{method:?}: identical long texts apart");
-        // One repeated word is a single content word: too little for the weighted method's
-        // two shared anchors, enough for shingles.
-        assert_eq!(together(0, 4), method != Method::Weighted, "{method:?}");
+        // One repeated word: identical texts, joined by every method (the weighted method
+        // finds every pair at its threshold, however few words it shares).
+        assert!(
+            together(0, 4),
+            "{method:?}: identical repeated-word texts apart"
+        );
         let alone = |i| clusters.iter().any(|c| c.members == [i]);
         assert!(
             alone(2) && alone(3),

@@ -116,17 +116,23 @@ impl FingerprintSigner {
 }
 
 /// The weighted profile of one document from its content terms and their document
-/// frequencies among `n` documents: its features and its anchors, as `profile::Profiles`
-/// computes them.
-pub fn weigh(params: &ProfileParams, terms: Vec<u64>, dfs: &[u32], n: usize) -> (Feat, Vec<u64>) {
+/// frequencies among `n` documents: its features and its prefix terms at `threshold`
+/// ([`ProfileParams::prefix_terms`]): every pair of documents at least `threshold` similar
+/// shares one, so verifying the pairs that share one finds the batch's edges exactly.
+pub fn weigh(
+    params: &ProfileParams,
+    terms: Vec<u64>,
+    dfs: &[u32],
+    n: usize,
+    threshold: f64,
+) -> (Feat, Vec<u64>) {
     let weights = terms
         .iter()
         .zip(dfs)
         .map(|(&t, &d)| params.weight(t, d, n).to_bits())
         .collect();
-    // A term only this document has cannot lead to another one.
-    let anchors = params.anchors(&terms, dfs, n, 2);
-    (Feat::Profile(terms, weights), anchors)
+    let keys = params.prefix_terms(&terms, dfs, n, threshold);
+    (Feat::Profile(terms, weights), keys)
 }
 
 /// Whether `config`'s method runs here.

@@ -161,8 +161,8 @@ pub fn reduce_documents(
                     .iter()
                     .map(|t| dfs.get(t).copied().unwrap_or(1))
                     .collect();
-                let (feat, anchors) = weigh(config.profile(), terms, &df, n);
-                keys.extend(anchors.into_iter().map(|a| (0, a, doc.index)));
+                let (feat, prefix) = weigh(config.profile(), terms, &df, n, config.threshold());
+                keys.extend(prefix.into_iter().map(|a| (0, a, doc.index)));
                 features.push(feat);
             }
         }
@@ -218,7 +218,6 @@ pub fn cluster(
     let threshold = config.threshold();
     let floor = config.chain_floor();
     let weighted = matches!(config.method(), Method::Weighted | Method::Story);
-    let min_shared = config.profile().min_shared_anchors as isize;
     let tables = SimHashTables::new(config);
     let (mut keys_in, mut fingerprints_in, mut ids_in, probe) =
         worker.dataflow::<u64, _, _>(move |scope| {
@@ -246,12 +245,8 @@ pub fn cluster(
                 out.extend(pairs.into_iter().map(|p| (p, 1isize)));
             });
             let pairs = if weighted {
-                // Pairs sharing at least `min_shared` anchors.
-                in_buckets
-                    .map(|(_, pair)| pair)
-                    .count_total()
-                    .filter(move |(_, shared)| *shared >= min_shared)
-                    .map(|(pair, _)| pair)
+                // Pairs sharing a prefix term, each once.
+                in_buckets.map(|(_, pair)| pair).distinct()
             } else {
                 // SimHash buckets give verified edges (the MinHash input is empty then, and the
                 // other way round); a pair in several tables' buckets counts once.
