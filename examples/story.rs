@@ -21,7 +21,8 @@
 //! measured amount of one unit with no amount in common (`4.4 magnitude` / `4.6 magnitude`);
 //! `--veto-magnitude` does so for quake magnitudes only. `STORY_KNN=k` keeps only edges whose
 //! ends are among each other's `k` most similar (`STORY_KNN_MUTUAL=1`) or either's;
-//! `--specific-frac x` / `--specific-base b` change the specificity bound `b + x·N`. All were
+//! `--specific-frac x` / `--specific-base b` change the specificity bound `b + x·N`, `--prior p`
+//! the weight formula's prior (pseudo-documents). All but the prior were
 //! measured and left out of the preset (docs/accuracy.md §7). With `--why --reuters` the largest
 //! Reuters cluster and each ECB+ topic's scores among Reuters are printed too.
 //!
@@ -389,7 +390,7 @@ fn sweep(docs: &[Doc]) -> Result<(), Box<dyn std::error::Error>> {
     println!("| specific, prior, threshold, floor | docs | ARI | pair P | pair R | B³ F1 | B³ P | across |");
     let base = *Config::preset(Preset::Story).profile();
     for specific in [base.specific_base, 1e9] {
-        for prior in [300.0, 1000.0, 3000.0] {
+        for prior in [1000.0, 5000.0, 20000.0] {
             let profile = neardup::profile::ProfileParams {
                 specific_base: specific,
                 prior,
@@ -434,14 +435,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(f) = value("--floor") {
         builder = builder.chain_floor(Some(f));
     }
-    if let Some(x) = value("--specific-frac") {
-        let base = *Config::preset(Preset::Story).profile();
-        builder = builder.profile(neardup::profile::ProfileParams {
-            specific_frac: x,
-            specific_base: value("--specific-base").unwrap_or(base.specific_base),
-            ..base
-        });
-    }
+    let base = *Config::preset(Preset::Story).profile();
+    builder = builder.profile(neardup::profile::ProfileParams {
+        specific_frac: value("--specific-frac").unwrap_or(base.specific_frac),
+        specific_base: value("--specific-base").unwrap_or(base.specific_base),
+        prior: value("--prior").unwrap_or(base.prior),
+        ..base
+    });
     let clusterer = Clusterer::with_config(builder.build()?)?;
     let how = if args.iter().any(|a| a == "--exact") {
         Candidates::Exact
