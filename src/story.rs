@@ -23,7 +23,8 @@
 //! million, where document frequencies from a small input say little (the prior of the weight
 //! formula, `P` pseudo-documents that contain no word of the input, stands in for a background
 //! corpus; the story preset's is [`crate::config::STORY_PRIOR`], five times the rewrite
-//! preset's, since a story's own words are found in as many documents as it has reports). A line mostly in capitals (a wire headline) says nothing about names and adds none.
+//! preset's, since a story's own words are found in as many documents as it has reports). A
+//! line mostly in capitals (a wire headline) says nothing about names and adds none.
 //! Scripts without case add no names and fall back to the content words.
 
 use rayon::prelude::*;
