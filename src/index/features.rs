@@ -34,12 +34,21 @@ pub(super) enum DocFeatures {
         fingerprint: u64,
         size: u32,
     },
+    /// Weighted and story methods: the content terms, sorted without repeats, as a text gives
+    /// them (a query, a saved file).
     Weighted {
         terms: Vec<u64>,
     },
     /// MinHash, estimated verification: the signature.
     Signature {
         values: Vec<u32>,
+    },
+    /// An indexed article's content terms: their ids in the index's term table
+    /// ([`super::terms::Terms`]), in the order of the terms. Never saved: a saved index keeps
+    /// the terms ([`DocFeatures::Weighted`]).
+    #[serde(skip)]
+    Interned {
+        ids: Box<[u32]>,
     },
 }
 
@@ -145,6 +154,7 @@ impl Signer {
                     false => Err("content terms not sorted or repeated"),
                 }
             }
+            (_, DocFeatures::Interned { .. }) => Err("term ids instead of terms"),
             _ => Err("features of another method"),
         }
     }
@@ -190,8 +200,8 @@ impl Signer {
                     .map(|(i, &mask)| (i, fingerprint & mask))
                     .collect()
             }
-            // The weighted method keeps postings of words instead (`Inner::postings`).
-            DocFeatures::Weighted { .. } => Vec::new(),
+            // The weighted method keeps postings of words instead (`Terms::postings`).
+            DocFeatures::Weighted { .. } | DocFeatures::Interned { .. } => Vec::new(),
         }
     }
 
@@ -203,6 +213,7 @@ impl Signer {
             }
             DocFeatures::SimHash { size, .. } => f64::from(*size),
             DocFeatures::Weighted { terms } => terms.len() as f64,
+            DocFeatures::Interned { ids } => ids.len() as f64,
         }
     }
 }

@@ -63,8 +63,9 @@ mod search;
 mod sharded;
 mod store;
 mod tables;
+mod terms;
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap};
 use std::io::{Read, Write};
 use std::sync::RwLock;
 
@@ -78,6 +79,7 @@ use features::Signer;
 use sharded::{Chunked, Sharded};
 use store::Doc;
 use tables::Buckets;
+use terms::Terms;
 
 pub use format::FORMAT_VERSION;
 pub use store::MemoryUsage;
@@ -158,12 +160,10 @@ struct Inner {
     id_overflow: HashMap<Box<str>, u32>,
     /// MinHash: one per band; SimHash: one per table.
     buckets: Vec<Buckets>,
-    /// Weighted method: the documents of each (not saturated) word, oldest first.
-    postings: Sharded<VecDeque<u32>>,
-    /// Weighted method: document frequency of each term among live documents.
-    df: Sharded<u32>,
-    /// Weighted method: terms too common to keep postings for (never anchors).
-    saturated: Sharded<()>,
+    /// Weighted method: the term table, with each term's document frequency among live
+    /// documents, its postings (oldest first), and the terms too common to keep postings for
+    /// (never anchors).
+    terms: Terms,
     /// Clusters of two or more members.
     clusters: Sharded<Cluster>,
     /// Clusters of one member (most of them, in a news stream): its slot, by cluster id.
@@ -188,9 +188,7 @@ impl Default for Inner {
             ids: Sharded::default(),
             id_overflow: HashMap::new(),
             buckets: Vec::new(),
-            postings: Sharded::default(),
-            df: Sharded::default(),
-            saturated: Sharded::default(),
+            terms: Terms::default(),
             clusters: Sharded::default(),
             singles: Sharded::default(),
             version: 0,
@@ -347,7 +345,7 @@ impl Index {
                 .replay(id, text_hash)
                 .unwrap_or_else(|| Err(Error::DuplicateId(id.to_string())));
         }
-        inner.check_capacity()?;
+        inner.check_capacity(&features)?;
         let version = inner.version; // before this insert's own changes (eviction included)
         if let Some(window) = inner.window {
             if time > inner.newest {
