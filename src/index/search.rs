@@ -29,7 +29,7 @@ impl Inner {
     pub(super) fn portable<'a>(&self, f: &'a DocFeatures) -> Cow<'a, DocFeatures> {
         match f {
             DocFeatures::Interned { ids } => Cow::Owned(DocFeatures::Weighted {
-                terms: self.terms.terms_of(ids),
+                terms: self.terms.terms_of(ids).into(),
             }),
             _ => Cow::Borrowed(f),
         }
@@ -203,7 +203,7 @@ impl Inner {
         let wb: Vec<f32> = b
             .iter()
             .zip(ids.iter())
-            .map(|(t, &id)| {
+            .map(|(t, id)| {
                 while i < a.len() && a[i] < *t {
                     i += 1;
                 }

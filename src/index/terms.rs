@@ -16,6 +16,50 @@ use std::collections::VecDeque;
 use super::sharded::{Chunked, Sharded};
 use super::tables::NIL;
 
+/// The term ids of one article, in the order of its terms, each in as many bytes as its
+/// largest id needs (little-endian, after one byte giving that width): 2 bytes a term while
+/// the live vocabulary has fewer than 65,536 terms, 3 below 16.7 million.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(super) struct PackedIds(Box<[u8]>);
+
+impl PackedIds {
+    pub(super) fn new(ids: &[u32]) -> PackedIds {
+        let Some(&max) = ids.iter().max() else {
+            return PackedIds::default();
+        };
+        let width = (4 - max.leading_zeros() as usize / 8).max(1);
+        let mut bytes = Vec::with_capacity(1 + width * ids.len());
+        bytes.push(width as u8);
+        for id in ids {
+            bytes.extend_from_slice(&id.to_le_bytes()[..width]);
+        }
+        PackedIds(bytes.into_boxed_slice())
+    }
+
+    fn width(&self) -> usize {
+        self.0.first().map_or(1, |&w| usize::from(w).clamp(1, 4))
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.0.len().saturating_sub(1) / self.width()
+    }
+
+    /// The ids, in order.
+    pub(super) fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        let width = self.width();
+        self.0.get(1..).unwrap_or_default().chunks_exact(width).map(move |c| {
+            let mut le = [0u8; 4];
+            le[..width].copy_from_slice(c);
+            u32::from_le_bytes(le)
+        })
+    }
+
+    /// Heap bytes.
+    pub(super) fn heap_bytes(&self) -> usize {
+        self.0.len()
+    }
+}
+
 /// What the table keeps of one term, by id: read together when a candidate is verified.
 #[derive(Clone, Copy, Debug, Default)]
 pub(super) struct TermInfo {
@@ -100,8 +144,8 @@ impl Terms {
     }
 
     /// The terms of ids `ids`, in their order.
-    pub(super) fn terms_of(&self, ids: &[u32]) -> Vec<u64> {
-        ids.iter().map(|&id| self.info(id).term).collect()
+    pub(super) fn terms_of(&self, ids: &PackedIds) -> Vec<u64> {
+        ids.iter().map(|id| self.info(id).term).collect()
     }
 
     /// Counts the article in `slot` with the (sorted) terms `terms` and returns their ids, in
@@ -109,7 +153,7 @@ impl Terms {
     /// postings grow past it saturates (its postings are dropped, for good).
     ///
     /// The caller checked [`Terms::has_room`] for `terms.len()`.
-    pub(super) fn add(&mut self, terms: &[u64], slot: u32, cap: Option<f64>) -> Box<[u32]> {
+    pub(super) fn add(&mut self, terms: &[u64], slot: u32, cap: Option<f64>) -> PackedIds {
         let mut ids = Vec::with_capacity(terms.len());
         for &term in terms {
             let id = match self.ids.entry(term) {
@@ -142,13 +186,13 @@ impl Terms {
                 self.saturated.insert(term, ());
             }
         }
-        ids.into_boxed_slice()
+        PackedIds::new(&ids)
     }
 
     /// Uncounts the article in `slot` with the term ids `ids`; frees the ids of terms no live
     /// article has any more.
-    pub(super) fn remove(&mut self, ids: &[u32], slot: u32) {
-        for &id in ids {
+    pub(super) fn remove(&mut self, ids: &PackedIds, slot: u32) {
+        for id in ids.iter() {
             let Some(info) = self.info.get_mut(id) else {
                 continue;
             };
@@ -201,9 +245,9 @@ mod tests {
     fn ids_are_freed_and_reused() {
         let mut t = Terms::default();
         let a = t.add(&[10, 20, 30], 0, None);
-        assert_eq!(&*a, &[0, 1, 2]);
+        assert_eq!(a, PackedIds::new(&[0, 1, 2]));
         let b = t.add(&[5, 20], 1, None);
-        assert_eq!(&*b, &[3, 1]);
+        assert_eq!(b, PackedIds::new(&[3, 1]));
         assert_eq!((t.df(20), t.df(5), t.df(99)), (2, 1, 0));
         assert_eq!(t.terms_of(&b), [5, 20]);
         assert_eq!(t.postings(1).unwrap(), &VecDeque::from([0, 1]));
@@ -212,7 +256,7 @@ mod tests {
         assert_eq!(t.postings(1).unwrap(), &VecDeque::from([1]));
         // 10 freed id 0, then 30 freed id 2: the newest freed comes back first.
         let c = t.add(&[1, 2, 3], 2, None);
-        assert_eq!(&*c, &[2, 0, 4]);
+        assert_eq!(c, PackedIds::new(&[2, 0, 4]));
         assert_eq!(t.terms_of(&c), [1, 2, 3]);
         t.remove(&b, 1);
         t.remove(&c, 2);
@@ -234,8 +278,29 @@ mod tests {
             t.remove(d, s as u32);
         }
         assert_eq!(t.id(7), None);
-        let again = t.add(&[7], 9, None);
-        assert!(t.info(again[0]).saturated);
-        assert!(t.postings(again[0]).unwrap().is_empty());
+        let again = t.add(&[7], 9, None).iter().next().unwrap();
+        assert!(t.info(again).saturated);
+        assert!(t.postings(again).unwrap().is_empty());
+    }
+
+    /// Ids come back as packed, in order, in the width of the largest.
+    #[test]
+    fn packed_ids_round_trip() {
+        for ids in [
+            vec![],
+            vec![0],
+            vec![7, 255, 3],
+            vec![256, 1, 65_535],
+            vec![65_536, 0, 9],
+            vec![u32::MAX - 1, 5, 1 << 24],
+        ] {
+            let p = PackedIds::new(&ids);
+            assert_eq!(p.iter().collect::<Vec<_>>(), ids);
+            assert_eq!(p.len(), ids.len());
+            let max = ids.iter().max().copied().unwrap_or(0);
+            let width = [1 << 8, 1 << 16, 1 << 24].iter().filter(|&&b| max >= b).count() + 1;
+            let want = if ids.is_empty() { 0 } else { 1 + width * ids.len() };
+            assert_eq!(p.heap_bytes(), want, "{ids:?}");
+        }
     }
 }
