@@ -36,6 +36,10 @@
 //!   times the specificity bound of documents (at least 256); a word that once grew past it is
 //!   never an anchor again, even if evictions later make it rare (the set is saved with the
 //!   index, so a loaded index answers alike).
+//! - **Interned terms.** The weighted methods keep each live term once, in a term table with
+//!   its document frequency and postings (`index/terms.rs`); an article holds 32-bit ids, packed
+//!   in 2 or 3 bytes each, in the order of its terms, so every sum and tie-break runs as over the
+//!   terms themselves and answers do not depend on the ids.
 //! - **Bounded work per article.** The weighted method reads the newest
 //!   [`crate::lsh::MAX_BUCKET`] postings of each anchor (as MinHash reads the newest members of
 //!   a band bucket) and verifies at most 32 candidates, those sharing the most anchors (then
