@@ -146,7 +146,10 @@ impl Inner {
                     Fingerprint(*a).similarity(Fingerprint(*b))
                 }
             }
-            (DocFeatures::Weighted { .. } | DocFeatures::Interned { .. }, DocFeatures::Interned { .. }) => {
+            (
+                DocFeatures::Weighted { .. } | DocFeatures::Interned { .. },
+                DocFeatures::Interned { .. },
+            ) => {
                 let f = self.portable(f);
                 let DocFeatures::Weighted { terms: a } = &*f else {
                     return 0.0;

@@ -42,7 +42,10 @@ impl Inner {
             _ => 0,
         };
         if !self.terms.has_room(terms) {
-            Err(Error::Capacity(format!("more than {} distinct terms", NIL - 1)))
+            Err(Error::Capacity(format!(
+                "more than {} distinct terms",
+                NIL - 1
+            )))
         } else if self.next_seq == u64::MAX {
             Err(Error::Capacity("insertion numbers used up".into()))
         } else if self.next_cluster == ClusterId::MAX {

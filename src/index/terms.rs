@@ -17,8 +17,8 @@ use super::sharded::{Chunked, Sharded};
 use super::tables::NIL;
 
 /// The term ids of one article, in the order of its terms, each in as many bytes as its
-/// largest id needs (little-endian, after one byte giving that width): 2 bytes a term while
-/// the live vocabulary has fewer than 65,536 terms, 3 below 16.7 million.
+/// largest id needs (little-endian, after one byte giving that width). Ids stay below the
+/// most terms the table ever held at once: 2 bytes a term below 65,536, 3 below 16.7 million.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(super) struct PackedIds(Box<[u8]>);
 
@@ -47,11 +47,15 @@ impl PackedIds {
     /// The ids, in order.
     pub(super) fn iter(&self) -> impl Iterator<Item = u32> + '_ {
         let width = self.width();
-        self.0.get(1..).unwrap_or_default().chunks_exact(width).map(move |c| {
-            let mut le = [0u8; 4];
-            le[..width].copy_from_slice(c);
-            u32::from_le_bytes(le)
-        })
+        self.0
+            .get(1..)
+            .unwrap_or_default()
+            .chunks_exact(width)
+            .map(move |c| {
+                let mut le = [0u8; 4];
+                le[..width].copy_from_slice(c);
+                u32::from_le_bytes(le)
+            })
     }
 
     /// Heap bytes.
@@ -269,7 +273,9 @@ mod tests {
     #[test]
     fn saturation_outlives_the_term() {
         let mut t = Terms::default();
-        let docs: Vec<_> = (0..4).map(|s| t.add(&[7, 8 + s as u64], s, Some(2.5))).collect();
+        let docs: Vec<_> = (0..4)
+            .map(|s| t.add(&[7, 8 + s as u64], s, Some(2.5)))
+            .collect();
         let seven = t.id(7).unwrap();
         assert!(t.info(seven).saturated && t.is_saturated(7));
         assert!(t.postings(seven).unwrap().is_empty());
@@ -298,8 +304,16 @@ mod tests {
             assert_eq!(p.iter().collect::<Vec<_>>(), ids);
             assert_eq!(p.len(), ids.len());
             let max = ids.iter().max().copied().unwrap_or(0);
-            let width = [1 << 8, 1 << 16, 1 << 24].iter().filter(|&&b| max >= b).count() + 1;
-            let want = if ids.is_empty() { 0 } else { 1 + width * ids.len() };
+            let width = [1 << 8, 1 << 16, 1 << 24]
+                .iter()
+                .filter(|&&b| max >= b)
+                .count()
+                + 1;
+            let want = if ids.is_empty() {
+                0
+            } else {
+                1 + width * ids.len()
+            };
             assert_eq!(p.heap_bytes(), want, "{ids:?}");
         }
     }
