@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::terms::PackedIds;
 use crate::config::{Config, Method, Verification};
 use crate::error::Error;
 use crate::lsh::{band_key, simhash_tables, Banding};
@@ -28,18 +29,27 @@ pub(super) struct Signer {
 pub(super) enum DocFeatures {
     /// MinHash, exact verification: the folded shingle set, sorted without repeats.
     MinHash {
-        set: Vec<u32>,
+        set: Box<[u32]>,
     },
     SimHash {
         fingerprint: u64,
         size: u32,
     },
+    /// Weighted and story methods: the content terms, sorted without repeats, as a text gives
+    /// them (a query, a saved file).
     Weighted {
-        terms: Vec<u64>,
+        terms: Box<[u64]>,
     },
     /// MinHash, estimated verification: the signature.
     Signature {
-        values: Vec<u32>,
+        values: Box<[u32]>,
+    },
+    /// An indexed article's content terms: their ids in the index's term table
+    /// ([`super::terms::Terms`]), in the order of the terms. Never saved: a saved index keeps
+    /// the terms ([`DocFeatures::Weighted`]).
+    #[serde(skip)]
+    Interned {
+        ids: PackedIds,
     },
 }
 
@@ -89,13 +99,15 @@ impl Signer {
                 let mut set: Vec<u32> = raw.into_iter().map(minhash::fold).collect();
                 set.sort_unstable();
                 set.dedup();
-                // Held for the life of the article: drop the slack from deduplication.
-                set.shrink_to_fit();
-                DocFeatures::MinHash { set }
+                // Held for the life of the article: boxed without the slack of deduplication.
+                DocFeatures::MinHash {
+                    set: set.into_boxed_slice(),
+                }
             } else {
                 let set = h.shingler().shingle(text);
-                let values = h.sign_shingles(&set).values().to_vec();
-                DocFeatures::Signature { values }
+                DocFeatures::Signature {
+                    values: h.sign_shingles(&set).values().into(),
+                }
             }
         } else if let Some(s) = &self.simhasher {
             let (fp, size) = s.clone().fingerprint_and_size(text, |_| 1.0);
@@ -106,11 +118,11 @@ impl Signer {
         } else if self.config.method == Method::Story {
             // Story terms are weighted and compared as content terms are.
             DocFeatures::Weighted {
-                terms: story_terms(text, self.config.profile.seed),
+                terms: story_terms(text, self.config.profile.seed).into(),
             }
         } else {
             DocFeatures::Weighted {
-                terms: content_terms(text, self.config.profile.seed),
+                terms: content_terms(text, self.config.profile.seed).into(),
             }
         }
     }
@@ -145,6 +157,7 @@ impl Signer {
                     false => Err("content terms not sorted or repeated"),
                 }
             }
+            (_, DocFeatures::Interned { .. }) => Err("term ids instead of terms"),
             _ => Err("features of another method"),
         }
     }
@@ -190,8 +203,8 @@ impl Signer {
                     .map(|(i, &mask)| (i, fingerprint & mask))
                     .collect()
             }
-            // The weighted method keeps postings of words instead (`Inner::postings`).
-            DocFeatures::Weighted { .. } => Vec::new(),
+            // The weighted method keeps postings of words instead (`Terms::postings`).
+            DocFeatures::Weighted { .. } | DocFeatures::Interned { .. } => Vec::new(),
         }
     }
 
@@ -203,6 +216,7 @@ impl Signer {
             }
             DocFeatures::SimHash { size, .. } => f64::from(*size),
             DocFeatures::Weighted { terms } => terms.len() as f64,
+            DocFeatures::Interned { ids } => ids.len() as f64,
         }
     }
 }

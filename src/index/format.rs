@@ -104,7 +104,7 @@ pub(super) fn write<W: Write>(index: &Index, mut writer: W) -> Result<(), Error>
             .map(|(&(_, slot), i)| (slot, i))
             .collect();
         let at = |slot: &u32| position.get(slot).copied().ok_or_else(broken);
-        let mut saturated: Vec<u64> = inner.saturated.iter().map(|(&t, _)| t).collect();
+        let mut saturated: Vec<u64> = inner.terms.saturated().collect();
         saturated.sort_unstable();
         let singles = inner.singles.iter().map(|(&id, &slot)| {
             Ok(SavedCluster {
@@ -141,7 +141,7 @@ pub(super) fn write<W: Write>(index: &Index, mut writer: W) -> Result<(), Error>
                     time: d.time,
                     cluster: d.cluster,
                     text_hash: d.text_hash,
-                    features: d.features.clone(),
+                    features: inner.portable(&d.features).into_owned(),
                 })
                 .collect(),
             clusters,
@@ -232,7 +232,7 @@ fn from_saved(saved: Saved) -> Result<Index, Error> {
         inner.next_cluster = saved.next_cluster;
         inner.next_seq = saved.next_seq;
         for &t in &saved.saturated {
-            inner.saturated.insert(t, ());
+            inner.terms.saturate(t);
         }
         for doc in saved.docs {
             let doc = Doc {
@@ -275,6 +275,18 @@ fn validate(index: &Index, saved: &Saved) -> Result<(), String> {
     let n = saved.docs.len();
     if n >= NIL as usize {
         return Err("too many articles".into());
+    }
+    // Each term of an article may need an id of its own (`u32`, NIL excluded).
+    let terms: usize = saved
+        .docs
+        .iter()
+        .map(|d| match &d.features {
+            DocFeatures::Weighted { terms } => terms.len(),
+            _ => 0,
+        })
+        .sum();
+    if terms >= NIL as usize {
+        return Err("too many terms".into());
     }
     let mut ids = HashSet::with_capacity(n);
     let mut last_seq = None;

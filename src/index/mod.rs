@@ -36,6 +36,10 @@
 //!   times the specificity bound of documents (at least 256); a word that once grew past it is
 //!   never an anchor again, even if evictions later make it rare (the set is saved with the
 //!   index, so a loaded index answers alike).
+//! - **Interned terms.** The weighted methods keep each live term once, in a term table with
+//!   its document frequency and postings (`index/terms.rs`); an article holds 32-bit ids, packed
+//!   in 2 or 3 bytes each, in the order of its terms, so every sum and tie-break runs as over the
+//!   terms themselves and answers do not depend on the ids.
 //! - **Bounded work per article.** The weighted method reads the newest
 //!   [`crate::lsh::MAX_BUCKET`] postings of each anchor (as MinHash reads the newest members of
 //!   a band bucket) and verifies at most 32 candidates, those sharing the most anchors (then
@@ -63,8 +67,9 @@ mod search;
 mod sharded;
 mod store;
 mod tables;
+mod terms;
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap};
 use std::io::{Read, Write};
 use std::sync::RwLock;
 
@@ -78,6 +83,7 @@ use features::Signer;
 use sharded::{Chunked, Sharded};
 use store::Doc;
 use tables::Buckets;
+use terms::Terms;
 
 pub use format::FORMAT_VERSION;
 pub use store::MemoryUsage;
@@ -158,12 +164,10 @@ struct Inner {
     id_overflow: HashMap<Box<str>, u32>,
     /// MinHash: one per band; SimHash: one per table.
     buckets: Vec<Buckets>,
-    /// Weighted method: the documents of each (not saturated) word, oldest first.
-    postings: Sharded<VecDeque<u32>>,
-    /// Weighted method: document frequency of each term among live documents.
-    df: Sharded<u32>,
-    /// Weighted method: terms too common to keep postings for (never anchors).
-    saturated: Sharded<()>,
+    /// Weighted method: the term table, with each term's document frequency among live
+    /// documents, its postings (oldest first), and the terms too common to keep postings for
+    /// (never anchors).
+    terms: Terms,
     /// Clusters of two or more members.
     clusters: Sharded<Cluster>,
     /// Clusters of one member (most of them, in a news stream): its slot, by cluster id.
@@ -188,9 +192,7 @@ impl Default for Inner {
             ids: Sharded::default(),
             id_overflow: HashMap::new(),
             buckets: Vec::new(),
-            postings: Sharded::default(),
-            df: Sharded::default(),
-            saturated: Sharded::default(),
+            terms: Terms::default(),
             clusters: Sharded::default(),
             singles: Sharded::default(),
             version: 0,
@@ -347,7 +349,7 @@ impl Index {
                 .replay(id, text_hash)
                 .unwrap_or_else(|| Err(Error::DuplicateId(id.to_string())));
         }
-        inner.check_capacity()?;
+        inner.check_capacity(&features)?;
         let version = inner.version; // before this insert's own changes (eviction included)
         if let Some(window) = inner.window {
             if time > inner.newest {

@@ -1,6 +1,8 @@
 //! Verified neighbours: candidates from the tables, kept when their similarity reaches the
 //! threshold, most similar first.
 
+use std::borrow::Cow;
+
 use super::features::{DocFeatures, Signer};
 use super::Inner;
 use crate::lsh::MAX_BUCKET;
@@ -14,10 +16,22 @@ impl Inner {
     pub(super) fn neighbours(&self, signer: &Signer, slot: u32) -> Vec<(u32, f64)> {
         match self.doc(slot) {
             Some(doc) => {
-                let keys = signer.keys(&doc.features);
-                self.neighbours_of(signer, &doc.features, &keys, Some(slot))
+                let f = self.portable(&doc.features);
+                let keys = signer.keys(&f);
+                self.neighbours_of(signer, &f, &keys, Some(slot))
             }
             None => Vec::new(),
+        }
+    }
+
+    /// Features `f` with interned terms given back as terms (what a text gives and a file
+    /// saves); other features as they are.
+    pub(super) fn portable<'a>(&self, f: &'a DocFeatures) -> Cow<'a, DocFeatures> {
+        match f {
+            DocFeatures::Interned { ids } => Cow::Owned(DocFeatures::Weighted {
+                terms: self.terms.terms_of(ids).into(),
+            }),
+            _ => Cow::Borrowed(f),
         }
     }
 
@@ -30,11 +44,13 @@ impl Inner {
         keys: &[(usize, u64)],
         own: Option<u32>,
     ) -> Vec<(u32, f64)> {
+        let f = &*self.portable(f);
         let mut candidates: Vec<u32> = match f {
             DocFeatures::Weighted { terms } => self.weighted_candidates(signer, terms, own),
             DocFeatures::SimHash { fingerprint, .. } => {
                 self.simhash_candidates(signer, keys, *fingerprint, own)
             }
+            DocFeatures::Interned { .. } => Vec::new(), // made portable above
             DocFeatures::MinHash { .. } | DocFeatures::Signature { .. } => {
                 let mut c = Vec::new();
                 for &(table, key) in keys {
@@ -130,7 +146,14 @@ impl Inner {
                     Fingerprint(*a).similarity(Fingerprint(*b))
                 }
             }
-            (DocFeatures::Weighted { terms: a }, DocFeatures::Weighted { .. }) => {
+            (
+                DocFeatures::Weighted { .. } | DocFeatures::Interned { .. },
+                DocFeatures::Interned { .. },
+            ) => {
+                let f = self.portable(f);
+                let DocFeatures::Weighted { terms: a } = &*f else {
+                    return 0.0;
+                };
                 let wa = self.weights(signer, a, own);
                 self.weighted_similarity(signer, a, &wa, own, slot, 0.0)
             }
@@ -145,7 +168,7 @@ impl Inner {
         let extra = u32::from(own.is_none());
         let n = self.live + extra as usize;
         a.iter()
-            .map(|t| p.weight(*t, self.df.get(t).copied().unwrap_or(0) + extra, n))
+            .map(|&t| p.weight(t, self.terms.df(t) + extra, n))
             .collect()
     }
 
@@ -166,31 +189,34 @@ impl Inner {
         slot: u32,
         at_least: f64,
     ) -> f64 {
-        let Some(DocFeatures::Weighted { terms: b }) = self.doc(slot).map(|d| &d.features) else {
+        let Some(DocFeatures::Interned { ids }) = self.doc(slot).map(|d| &d.features) else {
             return 0.0;
         };
-        if at_least > 0.0 && upper_bound(a, wa, b) < at_least - 1e-6 {
+        // The other document's terms, in their order: sums run as before interning.
+        let b = self.terms.terms_of(ids);
+        if at_least > 0.0 && upper_bound(a, wa, &b) < at_least - 1e-6 {
             return 0.0;
         }
         let p = &signer.config.profile;
         let extra = u32::from(own.is_none());
         let n = self.live + extra as usize;
         // A shared term weighs what it weighs in `a` (same document frequency, the query
-        // counted in both); only the other terms need a lookup.
+        // counted in both); only the other terms need a lookup, by id.
         let mut i = 0;
         let wb: Vec<f32> = b
             .iter()
-            .map(|t| {
+            .zip(ids.iter())
+            .map(|(t, id)| {
                 while i < a.len() && a[i] < *t {
                     i += 1;
                 }
                 match a.get(i) {
                     Some(x) if x == t => wa[i],
-                    _ => p.weight(*t, self.df.get(t).copied().unwrap_or(0), n),
+                    _ => p.weight(*t, self.terms.info(id).df, n),
                 }
             })
             .collect();
-        profile::similarity(a, wa, b, &wb)
+        profile::similarity(a, wa, &b, &wb)
     }
 
     pub(super) fn named(&self, found: &[(u32, f64)]) -> Vec<(String, f64)> {

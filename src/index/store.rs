@@ -1,7 +1,6 @@
 //! Slot storage: documents in reusable slots, ids, time order, the free list, and eviction.
 
 use std::collections::hash_map::Entry;
-use std::collections::VecDeque;
 
 use super::clusters::Cluster;
 use super::features::{DocFeatures, Signer};
@@ -35,10 +34,19 @@ fn id_key(id: &str) -> u64 {
 }
 
 impl Inner {
-    /// Fails if one more article would overflow the insertion numbers, the cluster ids or
-    /// the slots (`u32`, [`NIL`] excluded).
-    pub(super) fn check_capacity(&self) -> Result<(), Error> {
-        if self.next_seq == u64::MAX {
+    /// Fails if one more article, with features `f`, would overflow the insertion numbers,
+    /// the cluster ids, the slots or the term ids (`u32`, [`NIL`] excluded).
+    pub(super) fn check_capacity(&self, f: &DocFeatures) -> Result<(), Error> {
+        let terms = match f {
+            DocFeatures::Weighted { terms } => terms.len(),
+            _ => 0,
+        };
+        if !self.terms.has_room(terms) {
+            Err(Error::Capacity(format!(
+                "more than {} distinct terms",
+                NIL - 1
+            )))
+        } else if self.next_seq == u64::MAX {
             Err(Error::Capacity("insertion numbers used up".into()))
         } else if self.next_cluster == ClusterId::MAX {
             Err(Error::Capacity("cluster ids used up".into()))
@@ -92,7 +100,7 @@ impl Inner {
     pub(super) fn place(
         &mut self,
         signer: &Signer,
-        doc: Doc,
+        mut doc: Doc,
         keys: &[(usize, u64)],
         may_saturate: bool,
     ) -> u32 {
@@ -101,7 +109,7 @@ impl Inner {
             self.slot_count += 1; // below NIL: checked before (`check_capacity`)
             self.slot_count - 1
         });
-        self.add_to_tables(signer, slot, &doc.features, keys, may_saturate);
+        self.add_to_tables(signer, slot, &mut doc.features, keys, may_saturate);
         self.add_id(&doc.id, slot);
         self.by_time.insert((doc.time, doc.seq, slot));
         *self.slots.at(slot) = Some(doc);
@@ -173,10 +181,11 @@ impl Inner {
         let documents = self.slots.capacity() * size_of::<Option<Doc>>();
         let features = live()
             .map(|d| match &d.features {
-                DocFeatures::MinHash { set } => 4 * set.capacity(),
-                DocFeatures::Signature { values } => 4 * values.capacity(),
+                DocFeatures::MinHash { set } => 4 * set.len(),
+                DocFeatures::Signature { values } => 4 * values.len(),
                 DocFeatures::SimHash { .. } => 0,
-                DocFeatures::Weighted { terms } => 8 * terms.capacity(),
+                DocFeatures::Weighted { terms } => 8 * terms.len(),
+                DocFeatures::Interned { ids } => ids.heap_bytes(),
             })
             .sum::<usize>();
         let tables: usize = self
@@ -184,14 +193,7 @@ impl Inner {
             .iter()
             .map(Buckets::memory_bytes)
             .sum::<usize>()
-            + map(self.postings.capacity(), size_of::<VecDeque<u32>>())
-            + self
-                .postings
-                .values()
-                .map(|l| 4 * l.capacity())
-                .sum::<usize>()
-            + map(self.df.capacity(), 4)
-            + map(self.saturated.capacity(), 0);
+            + self.terms.memory_bytes();
         let ids = map(self.ids.capacity(), 4)
             + live().map(|d| d.id.len()).sum::<usize>()
             + self.id_overflow.capacity() * (size_of::<Box<str>>() + 4 + 1)
@@ -225,10 +227,10 @@ impl Inner {
 pub struct MemoryUsage {
     /// The per-slot records: id, times, cluster, text hash, the features' headers.
     pub documents: usize,
-    /// The features' contents: shingle sets, signatures or content terms.
+    /// The features' contents: shingle sets, signatures or content term ids.
     pub features: usize,
-    /// Candidate tables: LSH band buckets or SimHash tables, rare-word postings, document
-    /// frequencies.
+    /// Candidate tables: LSH band buckets or SimHash tables; for the weighted methods the term
+    /// table (terms, document frequencies) and the rare-word postings.
     pub tables: usize,
     /// The ids and the table that finds a slot by id.
     pub ids: usize,
@@ -264,7 +266,18 @@ impl std::fmt::Display for MemoryUsage {
 
 #[cfg(test)]
 mod tests {
+    use super::{Doc, DocFeatures};
     use crate::{Index, Preset};
+
+    /// A slot holds a document's record, of which an index keeps one per article: features
+    /// behind a box (16 bytes) keep it at 72 bytes, the tag and the id's box included.
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn document_records_stay_small() {
+        use std::mem::size_of;
+        assert_eq!(size_of::<DocFeatures>(), 24);
+        assert_eq!(size_of::<Option<Doc>>(), 72);
+    }
 
     /// Ids whose keys collide (see the test `id_key`) are still told apart.
     #[test]

@@ -140,11 +140,12 @@ pub(super) const MAX_VERIFIED: usize = 32;
 
 impl Inner {
     /// Adds the document in `slot` with features `f` and bucket keys `keys` to the tables.
+    /// The weighted method's terms are interned: `f` becomes [`DocFeatures::Interned`].
     pub(super) fn add_to_tables(
         &mut self,
         signer: &Signer,
         slot: u32,
-        f: &DocFeatures,
+        f: &mut DocFeatures,
         keys: &[(usize, u64)],
         may_saturate: bool,
     ) {
@@ -153,18 +154,8 @@ impl Inner {
             // times the specificity bound of documents never will, and its list would make
             // every removal slow.
             let cap = (4.0 * signer.config.profile.max_specific_df(self.live + 1)).max(256.0);
-            for &t in terms {
-                *self.df.entry(t).or_default() += 1;
-                if self.saturated.contains_key(&t) {
-                    continue;
-                }
-                let list = self.postings.entry(t).or_default();
-                list.push_back(slot);
-                if may_saturate && list.len() as f64 > cap {
-                    self.postings.remove(&t);
-                    self.saturated.insert(t, ());
-                }
-            }
+            let ids = self.terms.add(terms, slot, may_saturate.then_some(cap));
+            *f = DocFeatures::Interned { ids };
             return;
         }
         for &(table, key) in keys {
@@ -173,24 +164,8 @@ impl Inner {
     }
 
     pub(super) fn remove_from_tables(&mut self, signer: &Signer, slot: u32, f: &DocFeatures) {
-        if let DocFeatures::Weighted { terms } = f {
-            for t in terms {
-                if let Some(list) = self.postings.get_mut(t) {
-                    // Oldest first: eviction finds its slot at the front, removal in O(1).
-                    if let Some(i) = list.iter().position(|&s| s == slot) {
-                        list.remove(i);
-                    }
-                    if list.is_empty() {
-                        self.postings.remove(t);
-                    }
-                }
-                if let Some(d) = self.df.get_mut(t) {
-                    *d -= 1;
-                    if *d == 0 {
-                        self.df.remove(t);
-                    }
-                }
-            }
+        if let DocFeatures::Interned { ids } = f {
+            self.terms.remove(ids, slot);
             return;
         }
         for (table, key) in signer.keys(f) {
@@ -213,16 +188,18 @@ impl Inner {
         // A saturated word has no postings: it cannot be an anchor, whatever its count now.
         let dfs: Vec<u32> = terms
             .iter()
-            .map(|t| match self.saturated.contains_key(t) {
-                true => u32::MAX,
-                false => self.df.get(t).copied().unwrap_or(0) + extra,
+            .map(|&t| match self.terms.id(t).map(|id| self.terms.info(id)) {
+                Some(info) if info.saturated => u32::MAX,
+                Some(info) => info.df + extra,
+                None if self.terms.is_saturated(t) => u32::MAX,
+                None => extra,
             })
             .collect();
         let anchors = p.anchors(terms, &dfs, n, 2);
         let need = p.min_shared_anchors.min(anchors.len()).max(1);
         let mut hits: Vec<u32> = anchors
             .iter()
-            .filter_map(|t| self.postings.get(t))
+            .filter_map(|&t| self.terms.postings(self.terms.id(t)?))
             .flat_map(|list| {
                 let newest = list.iter().rev().filter(|&&s| Some(s) != own);
                 newest.take(POSTINGS_PER_ANCHOR).copied()
