@@ -128,6 +128,20 @@ impl PyIndex {
         self.inner.memory_bytes()
     }
 
+    /// Where the memory goes, in bytes: ``documents``, ``features``, ``tables``, ``ids``,
+    /// ``clusters`` and ``order`` (their sum is :meth:`memory_bytes`).
+    fn memory_usage(&self) -> std::collections::BTreeMap<&'static str, usize> {
+        let m = self.inner.memory_usage();
+        std::collections::BTreeMap::from([
+            ("documents", m.documents),
+            ("features", m.features),
+            ("tables", m.tables),
+            ("ids", m.ids),
+            ("clusters", m.clusters),
+            ("order", m.order),
+        ])
+    }
+
     /// The latest time of any article inserted so far, or None.
     #[getter]
     fn newest(&self) -> Option<Timestamp> {

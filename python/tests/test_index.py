@@ -34,6 +34,9 @@ def test_insert_query_remove(corpus):
     assert len(index) == 2
     assert index.evict_older_than(165) == 1
     assert len(index) == 1 and index.memory_bytes() > 0
+    usage = index.memory_usage()
+    assert set(usage) == {"documents", "features", "tables", "ids", "clusters", "order"}
+    assert sum(usage.values()) == index.memory_bytes() and usage["features"] > 0
     assert "len=1" in repr(index)
 
 
