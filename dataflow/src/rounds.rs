@@ -18,12 +18,12 @@
 //! how documents are spread over workers: they are the pairs at or above the threshold.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use timely::dataflow::channels::pact::Exchange as ExchangePact;
 use timely::dataflow::operators::generic::Operator;
 use timely::dataflow::operators::vec::Broadcast;
+use timely::dataflow::operators::Capability;
 use timely::dataflow::operators::{Exchange, Inspect, Probe};
 use timely::dataflow::{InputHandleVec, ProbeHandle};
 use timely::worker::Worker;
@@ -37,6 +37,9 @@ pub const PAIRS_PER_ROUND: u64 = 20_000_000;
 
 /// A verified edge `a < b` and its similarity (`f64` bits).
 pub type Edge = (u32, u32, u64);
+
+/// A candidate pair `a < b`.
+type Pair = (u32, u32);
 
 /// What the rounds found, the same on every worker.
 pub struct Stats {
@@ -161,19 +164,26 @@ pub fn verified_edges(
                 ExchangePact::new(|&(a, _): &(u32, u32)| u64::from(a)),
                 "FirstDocument",
                 |_, _| {
-                    let mut stash: HashMap<_, Vec<(u32, u32)>> = HashMap::new();
+                    // Pairs by round (a capability for its time): few at once.
+                    let mut stash: Vec<(Capability<u64>, Vec<Pair>)> = Vec::new();
                     move |(input, frontier), output| {
                         input.for_each_stamp(|cap, data| {
                             if let Some(cap) = cap.retain_least(output.output_index()) {
-                                let pairs = stash.entry(cap).or_default();
+                                let at = match stash.iter().position(|(c, _)| *c == cap) {
+                                    Some(at) => at,
+                                    None => {
+                                        stash.push((cap, Vec::new()));
+                                        stash.len() - 1
+                                    }
+                                };
                                 for batch in data {
-                                    pairs.append(batch);
+                                    stash[at].1.append(batch);
                                 }
                             }
                         });
                         // A complete round: each first document's features go once to each
                         // worker of its second documents.
-                        stash.retain(|cap, pairs| {
+                        stash.retain_mut(|(cap, pairs)| {
                             if frontier.less_equal(cap.time()) {
                                 return true;
                             }
