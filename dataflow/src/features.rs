@@ -126,7 +126,7 @@ pub fn weigh(
     dfs: &[u32],
     n: usize,
     threshold: f64,
-) -> (Feat, f64, Vec<(u64, bool)>) {
+) -> (Feat, f64, Vec<crate::prefix::Key>) {
     let weights: Vec<f32> = terms
         .iter()
         .zip(dfs)

@@ -179,8 +179,9 @@ fn run_worker(
             rounds::verified_edges(worker, features.clone(), postings, threshold, rounds);
         if explain && me == 0 {
             eprintln!(
-                "neardup-dataflow: {} candidates listed ({} distinct), verified in {} rounds, {} edges on worker 0",
+                "neardup-dataflow: {} candidates listed ({} distinct, {} verified) in {} rounds, {} edges on worker 0",
                 stats.listed,
+                stats.distinct,
                 stats.verified,
                 stats.rounds,
                 edges.len()

@@ -169,16 +169,15 @@ pub fn reduce_documents(
                     .collect();
                 let (feat, total, prefix) =
                     weigh(config.profile(), terms, &df, n, config.threshold());
-                postings.extend(prefix.into_iter().map(|(term, indexed)| {
-                    let doc = doc.index;
-                    (
-                        term,
-                        Posting {
-                            total,
-                            doc,
-                            indexed,
-                        },
-                    )
+                postings.extend(prefix.into_iter().map(|(term, indexed, weight, after)| {
+                    let posting = Posting {
+                        total,
+                        doc: doc.index,
+                        indexed,
+                        weight,
+                        after,
+                    };
+                    (term, posting)
                 }));
                 features.push(feat);
             }

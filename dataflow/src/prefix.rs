@@ -14,7 +14,15 @@
 //!
 //! A bucket is sorted by rank, so a document's partners are one or two runs of it found by
 //! binary search. A pair sharing several terms is found in several buckets: its first
-//! document's worker removes the repeats.
+//! document's worker gathers them, and drops the pair if it cannot reach the threshold by the
+//! batch's positional filter. The buckets it was found in are the terms *met* in the batch's
+//! probe (in both the probe prefix of the higher-ranked document and the index prefix of the
+//! lower-ranked one); both prefixes are closed under the order, so every shared term before the
+//! last one met was met, and the weight the pair shares is at most the weight of the terms met
+//! plus the smaller of the two documents' shareable weights after the last one. Each listing
+//! carries its term's weight and that smaller weight after it (which only falls along the
+//! order: the smallest is the last term's); a pair whose bound is below
+//! `t / (1 + t) · (W(a) + W(b))` cannot reach `t`.
 
 use serde::{Deserialize, Serialize};
 
@@ -33,17 +41,80 @@ pub struct Posting {
     pub doc: u32,
     /// Whether the term is in its index prefix too.
     pub indexed: bool,
+    /// The term's weight.
+    pub weight: f32,
+    /// The document's shareable weight after the term in the order, rounded up.
+    pub after: f32,
 }
 
-/// The keys of one document: its specific weight and its probe-prefix terms, each with
-/// whether it is in the index prefix. `terms` are its sorted terms, `weights` theirs (as
+/// One listing of a candidate pair `a < b` from one bucket: the term's weight, the smaller
+/// shareable weight after it, and the weight the pair must share to reach the threshold
+/// (rounded down).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Listing {
+    /// The first document.
+    pub a: u32,
+    /// The second document.
+    pub b: u32,
+    /// The shared term's weight.
+    pub weight: f32,
+    /// The smaller of the two documents' shareable weights after the term.
+    pub rest: f32,
+    /// `t / (1 + t) · (W(a) + W(b))`, rounded down.
+    pub need: f32,
+}
+
+impl Listing {
+    fn new(x: &Posting, y: &Posting, tf: f64) -> Listing {
+        let (a, b) = if x.doc < y.doc { (x, y) } else { (y, x) };
+        Listing {
+            a: a.doc,
+            b: b.doc,
+            weight: x.weight,
+            rest: x.after.min(y.after),
+            need: down(tf / (1.0 + tf) * (x.total + y.total)),
+        }
+    }
+}
+
+/// Whether the listings of one pair (all of its buckets) leave it a candidate: the weight met
+/// plus the least weight left after a term met reaches the weight needed.
+pub fn may_reach(listings: &[Listing]) -> bool {
+    let met: f64 = listings.iter().map(|l| f64::from(l.weight)).sum();
+    let rest = listings
+        .iter()
+        .map(|l| l.rest)
+        .fold(f32::INFINITY, f32::min);
+    met + f64::from(rest) >= f64::from(listings[0].need)
+}
+
+/// `x` rounded up to an `f32`.
+fn up(x: f64) -> f32 {
+    let r = x as f32;
+    if f64::from(r) < x {
+        r.next_up()
+    } else {
+        r
+    }
+}
+
+/// `x` rounded down to an `f32`.
+fn down(x: f64) -> f32 {
+    let r = x as f32;
+    if f64::from(r) > x {
+        r.next_down()
+    } else {
+        r
+    }
+}
+
+/// A document's key: one of its probe-prefix terms, whether it is in the index prefix too,
+/// its weight, and the shareable weight after it (rounded up).
+pub type Key = (u64, bool, f32, f32);
+
+/// The keys of one document: its specific weight and its probe-prefix terms. `terms` are its sorted terms, `weights` theirs (as
 /// `ProfileParams::weight` gives them), `dfs` their document frequencies.
-pub fn prefix_keys(
-    terms: &[u64],
-    weights: &[f32],
-    dfs: &[u32],
-    threshold: f64,
-) -> (f64, Vec<(u64, bool)>) {
+pub fn prefix_keys(terms: &[u64], weights: &[f32], dfs: &[u32], threshold: f64) -> (f64, Vec<Key>) {
     // Specific terms in the global order: heaviest first, then by hash; shareable if found in
     // another document too.
     let mut list: Vec<(u64, f32, bool)> = terms
@@ -58,11 +129,20 @@ pub fn prefix_keys(
     let tf = filter_threshold(threshold);
     let probed = cut(&list, tf * total);
     let indexed = cut(&list, 2.0 * tf / (1.0 + tf) * total);
+    // The shareable weight after each entry.
+    let mut after = vec![0.0; list.len()];
+    let mut sum = 0.0;
+    for k in (0..list.len()).rev() {
+        after[k] = sum;
+        if list[k].2 {
+            sum += f64::from(list[k].1);
+        }
+    }
     let keys = list[..probed]
         .iter()
         .enumerate()
         .filter(|(_, e)| e.2)
-        .map(|(k, e)| (e.0, k < indexed))
+        .map(|(k, e)| (e.0, k < indexed, e.1, up(after[k])))
         .collect();
     (total, keys)
 }
@@ -82,13 +162,13 @@ fn cut(list: &[(u64, f32, bool)], bound: f64) -> usize {
     cut
 }
 
-/// One term's bucket, sorted by rank. Calls `pair(a, b)` for every candidate `a < b` in it
-/// whose first document `a` passes `first`.
+/// One term's bucket, sorted by rank. Calls `pair` with the listing of every candidate
+/// `a < b` in it whose first document `a` passes `first`.
 pub fn bucket_pairs(
     bucket: &[Posting],
     tf: f64,
     first: impl Fn(u32) -> bool,
-    mut pair: impl FnMut(u32, u32),
+    mut pair: impl FnMut(Listing),
 ) {
     for (i, a) in bucket.iter().enumerate() {
         if !first(a.doc) {
@@ -98,7 +178,7 @@ pub fn bucket_pairs(
         let lo = bucket[..i].partition_point(|p| p.total < tf * a.total);
         for p in &bucket[lo..i] {
             if p.indexed && p.doc > a.doc {
-                pair(a.doc, p.doc);
+                pair(Listing::new(a, p, tf));
             }
         }
         // Higher ranks: `a` must be indexed and the partner not too heavy.
@@ -106,7 +186,7 @@ pub fn bucket_pairs(
             let hi = i + 1 + bucket[i + 1..].partition_point(|p| tf * p.total <= a.total);
             for p in &bucket[i + 1..hi] {
                 if p.doc > a.doc {
-                    pair(a.doc, p.doc);
+                    pair(Listing::new(a, p, tf));
                 }
             }
         }
@@ -167,20 +247,22 @@ mod tests {
                     total: 1.0 + next(6) as f64,
                     doc: (k as u32) * 3 + next(3) as u32,
                     indexed: next(3) > 0,
+                    weight: 1.0,
+                    after: 0.0,
                 })
                 .collect();
             bucket.sort_unstable_by(by_rank);
             let tf = [0.3, 0.5, 0.9][next(3) as usize];
             let want = brute(&bucket, tf);
             let mut got = Vec::new();
-            bucket_pairs(&bucket, tf, |_| true, |a, b| got.push((a, b)));
+            bucket_pairs(&bucket, tf, |_| true, |l| got.push((l.a, l.b)));
             got.sort_unstable();
             assert_eq!(got, want);
             assert_eq!(bucket_count(&bucket, tf), want.len() as u64);
             // Split by first document, the parts make the whole.
             let mut parts = Vec::new();
             for r in 0..3 {
-                bucket_pairs(&bucket, tf, |a| a % 3 == r, |a, b| parts.push((a, b)));
+                bucket_pairs(&bucket, tf, |a| a % 3 == r, |l| parts.push((l.a, l.b)));
             }
             parts.sort_unstable();
             assert_eq!(parts, want);
@@ -197,7 +279,7 @@ mod tests {
         assert_eq!(total, 15.0);
         // Probe (bound 0.6 · 15 = 9): after 5, 10 remain; after 5 and 4, 6. Index (bound
         // 1.2 / 1.6 · 15 = 11.25): after 5, 10.
-        assert_eq!(keys, vec![(50, true), (40, false)]);
+        assert_eq!(keys, vec![(50, true, 5.0, 10.0), (40, false, 4.0, 6.0)]);
         // A term found once is never a key but still counts in W.
         let (total, keys) = prefix_keys(&terms, &weights, &[2, 2, 2, 2, 1], 0.6);
         assert_eq!(total, 15.0);

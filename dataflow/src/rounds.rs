@@ -29,7 +29,9 @@ use timely::dataflow::{InputHandleVec, ProbeHandle};
 use timely::worker::Worker;
 
 use crate::features::Feat;
-use crate::prefix::{bucket_count, bucket_pairs, by_rank, filter_threshold, Posting};
+use crate::prefix::{
+    bucket_count, bucket_pairs, by_rank, filter_threshold, may_reach, Listing, Posting,
+};
 
 /// Candidates (counted in every bucket they are found in) per round, unless `--rounds` says:
 /// a round's pairs in flight then take some hundreds of megabytes at most.
@@ -38,16 +40,15 @@ pub const PAIRS_PER_ROUND: u64 = 20_000_000;
 /// A verified edge `a < b` and its similarity (`f64` bits).
 pub type Edge = (u32, u32, u64);
 
-/// A candidate pair `a < b`.
-type Pair = (u32, u32);
-
 /// What the rounds found, the same on every worker.
 pub struct Stats {
     /// The number of rounds.
     pub rounds: u32,
     /// Candidates over all buckets, a pair counted in each bucket it is found in.
     pub listed: u64,
-    /// Distinct candidates verified.
+    /// Distinct candidates.
+    pub distinct: u64,
+    /// Candidates left by the positional filter, verified.
     pub verified: u64,
 }
 
@@ -151,9 +152,10 @@ pub fn verified_edges(
         .max(1);
 
     let edges: Rc<RefCell<Vec<Edge>>> = Rc::default();
-    let verified = Rc::new(RefCell::new(0u64));
-    let (edges_sink, verified_sink) = (edges.clone(), verified.clone());
-    let mut input = InputHandleVec::<u64, (u32, u32)>::new();
+    // (distinct, verified)
+    let counts = Rc::new(RefCell::new((0u64, 0u64)));
+    let (edges_sink, counts_sink) = (edges.clone(), counts.clone());
+    let mut input = InputHandleVec::<u64, Listing>::new();
     let probe = ProbeHandle::new();
     let first_features = features.clone();
     let slot = move |doc: u32| (doc / peers) as usize;
@@ -161,11 +163,11 @@ pub fn verified_edges(
         input
             .to_stream(scope)
             .unary_frontier(
-                ExchangePact::new(|&(a, _): &(u32, u32)| u64::from(a)),
+                ExchangePact::new(|l: &Listing| u64::from(l.a)),
                 "FirstDocument",
                 |_, _| {
                     // Pairs by round (a capability for its time): few at once.
-                    let mut stash: Vec<(Capability<u64>, Vec<Pair>)> = Vec::new();
+                    let mut stash: Vec<(Capability<u64>, Vec<Listing>)> = Vec::new();
                     move |(input, frontier), output| {
                         input.for_each_stamp(|cap, data| {
                             if let Some(cap) = cap.retain_least(output.output_index()) {
@@ -183,20 +185,30 @@ pub fn verified_edges(
                         });
                         // A complete round: each first document's features go once to each
                         // worker of its second documents.
-                        stash.retain_mut(|(cap, pairs)| {
+                        stash.retain_mut(|(cap, listings)| {
                             if frontier.less_equal(cap.time()) {
                                 return true;
                             }
-                            pairs.sort_unstable_by_key(|&(a, b)| (a, b % peers, b));
-                            pairs.dedup();
-                            *verified_sink.borrow_mut() += pairs.len() as u64;
+                            listings.sort_unstable_by_key(|l| (l.a, l.b % peers, l.b));
                             let mut session = output.session(cap);
-                            for run in
-                                pairs.chunk_by(|x, y| x.0 == y.0 && x.1 % peers == y.1 % peers)
-                            {
-                                let a = run[0].0;
-                                let bs: Vec<u32> = run.iter().map(|p| p.1).collect();
-                                session.give((a, first_features[slot(a)].clone(), bs));
+                            let mut counts = counts_sink.borrow_mut();
+                            let mut bs: Vec<u32> = Vec::new();
+                            let same_a =
+                                |x: &Listing, y: &Listing| x.a == y.a && x.b % peers == y.b % peers;
+                            for run in listings.chunk_by(same_a) {
+                                bs.clear();
+                                for pair in run.chunk_by(|x, y| x.b == y.b) {
+                                    counts.0 += 1;
+                                    if may_reach(pair) {
+                                        bs.push(pair[0].b);
+                                    }
+                                }
+                                if !bs.is_empty() {
+                                    counts.1 += bs.len() as u64;
+                                    let a = run[0].a;
+                                    let fa = first_features[slot(a)].clone();
+                                    session.give((a, fa, bs.clone()));
+                                }
                             }
                             false
                         });
@@ -224,9 +236,7 @@ pub fn verified_edges(
                 bucket,
                 tf,
                 |a| round_of(a, rounds) == r,
-                |a, b| {
-                    input.send((a, b));
-                },
+                |listing| input.send(listing),
             );
         }
         input.advance_to(u64::from(r) + 1);
@@ -234,13 +244,15 @@ pub fn verified_edges(
     }
     drop(input);
     worker.step_while(|| !probe.done());
-    let verified = sum_across(worker, *verified.borrow());
+    let (distinct, verified) = *counts.borrow();
+    let (distinct, verified) = (sum_across(worker, distinct), sum_across(worker, verified));
     let edges = edges.take();
     (
         edges,
         Stats {
             rounds,
             listed,
+            distinct,
             verified,
         },
     )
