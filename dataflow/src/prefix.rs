@@ -270,6 +270,22 @@ mod tests {
     }
 
     #[test]
+    fn positional_filter_adds_terms_met_and_least_rest() {
+        let listing = |weight, rest| Listing {
+            a: 1,
+            b: 2,
+            weight,
+            rest,
+            need: 10.0,
+        };
+        // 3 + 4 met, at least 3 left after the later term: 10 may be reached.
+        assert!(may_reach(&[listing(3.0, 5.0), listing(4.0, 3.0)]));
+        // Only 2.5 left after it: at most 9.5.
+        assert!(!may_reach(&[listing(3.0, 5.0), listing(4.0, 2.5)]));
+        assert!(may_reach(&[listing(10.0, 0.0)]));
+    }
+
+    #[test]
     fn index_prefix_within_probe_prefix() {
         // Weights 5, 4, 3, 2, 1, all shareable: W = 15.
         let terms = [10, 20, 30, 40, 50];
