@@ -49,7 +49,7 @@ pub struct ClusterArgs {
     /// Timely's options.
     #[command(flatten)]
     pub timely: TimelyArgs,
-    /// Verify the rewrite and story presets' candidates in R rounds (default: one per 20
+    /// Verify the rewrite and story presets' candidates in R rounds (default: one per 4
     /// million candidates): fewer pairs in flight at once. The output does not depend on it.
     #[arg(long, value_name = "R", value_parser = clap::value_parser!(u32).range(1..))]
     pub rounds: Option<u32>,

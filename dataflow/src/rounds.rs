@@ -34,8 +34,8 @@ use crate::prefix::{
 };
 
 /// Candidates (counted in every bucket they are found in) per round, unless `--rounds` says:
-/// a round's pairs in flight then take some hundreds of megabytes at most.
-pub const PAIRS_PER_ROUND: u64 = 20_000_000;
+/// a round's listings (20 bytes each) then take about 80 MB, twice that while gathered.
+pub const PAIRS_PER_ROUND: u64 = 4_000_000;
 
 /// A verified edge `a < b` and its similarity (`f64` bits).
 pub type Edge = (u32, u32, u64);
