@@ -49,6 +49,10 @@ pub struct ClusterArgs {
     /// Timely's options.
     #[command(flatten)]
     pub timely: TimelyArgs,
+    /// Verify the rewrite and story presets' candidates in R rounds (default: one per 4
+    /// million candidates): fewer pairs in flight at once. The output does not depend on it.
+    #[arg(long, value_name = "R", value_parser = clap::value_parser!(u32).range(1..))]
+    pub rounds: Option<u32>,
     /// Print help (-h is the hostfile, as timely defines it).
     #[arg(long, action = ArgAction::Help)]
     pub help: Option<bool>,

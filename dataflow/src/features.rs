@@ -116,23 +116,25 @@ impl FingerprintSigner {
 }
 
 /// The weighted profile of one document from its content terms and their document
-/// frequencies among `n` documents: its features and its prefix terms at `threshold`
-/// ([`ProfileParams::prefix_terms`]): every pair of documents at least `threshold` similar
-/// shares one, so verifying the pairs that share one finds the batch's edges exactly.
+/// frequencies among `n` documents: its features, its specific weight and its probe-prefix
+/// terms at `threshold`, each with whether it is in its index prefix
+/// ([`crate::prefix::prefix_keys`]): the pairs of documents these give include every pair at
+/// least `threshold` similar, so verifying them finds the batch's edges exactly.
 pub fn weigh(
     params: &ProfileParams,
     terms: Vec<u64>,
     dfs: &[u32],
     n: usize,
     threshold: f64,
-) -> (Feat, Vec<u64>) {
-    let weights = terms
+) -> (Feat, f64, Vec<crate::prefix::Key>) {
+    let weights: Vec<f32> = terms
         .iter()
         .zip(dfs)
-        .map(|(&t, &d)| params.weight(t, d, n).to_bits())
+        .map(|(&t, &d)| params.weight(t, d, n))
         .collect();
-    let keys = params.prefix_terms(&terms, dfs, n, threshold);
-    (Feat::Profile(terms, weights), keys)
+    let (total, keys) = crate::prefix::prefix_keys(&terms, &weights, dfs, threshold);
+    let bits = weights.iter().map(|w| w.to_bits()).collect();
+    (Feat::Profile(terms, bits), total, keys)
 }
 
 /// Whether `config`'s method runs here.

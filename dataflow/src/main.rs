@@ -10,10 +10,13 @@ mod features;
 mod input;
 mod output;
 mod pipeline;
+mod prefix;
+mod rounds;
 mod stdout;
 
 use std::io::Write;
 use std::process::ExitCode;
+use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -44,6 +47,14 @@ struct Written {
     summary: String,
 }
 
+/// What every worker needs of the command line besides the configuration and inputs.
+#[derive(Clone, Copy)]
+struct Options {
+    lossy: bool,
+    explain: bool,
+    rounds: Option<u32>,
+}
+
 /// Runs `neardup-dataflow cluster`.
 fn cluster(args: &ClusterArgs) -> Result<(), RunError> {
     let started = Instant::now();
@@ -60,11 +71,15 @@ fn cluster(args: &ClusterArgs) -> Result<(), RunError> {
     let timely_config = args.timely.config()?;
     // `_spool` keeps stdin's copy until the workers are done.
     let (sources, _spool) = Source::parse_all(&args.inputs, args.timely.processes)?;
-    let lossy = args.engine.lossy;
+    let options = Options {
+        lossy: args.engine.lossy,
+        explain: args.engine.explain,
+        rounds: args.rounds,
+    };
     let (config, sources) = (Arc::new(config), Arc::new(sources));
     let mut out = stdout::Output::claim().map_err(|e| RunError::Write(e.to_string()))?;
     let guards = timely::execute(timely_config, move |worker| {
-        run_worker(worker, &config, &sources, lossy)
+        run_worker(worker, &config, &sources, options)
     })
     .map_err(RunError::Workers)?;
     let mut written = None;
@@ -98,8 +113,13 @@ fn run_worker(
     worker: &mut timely::worker::Worker,
     config: &Config,
     sources: &[Source],
-    lossy: bool,
+    options: Options,
 ) -> Result<Option<Written>, RunError> {
+    let Options {
+        lossy,
+        explain,
+        rounds,
+    } = options;
     let (me, peers) = (worker.index(), worker.peers());
     let mut share: Share = input::read_share(sources, me, peers, lossy);
     let method = config.method();
@@ -145,12 +165,31 @@ fn run_worker(
             share.total
         )));
     }
-    let reduced = match reduced {
+    let mut reduced = match reduced {
         Some(reduced) => reduced,
         None => pipeline::reduce_documents(config, &share, terms, &dfs).map_err(usage)?,
     };
     drop(dfs);
-    let (rows, ids) = pipeline::cluster(worker, config, &share, reduced);
+    let features = Rc::new(std::mem::take(&mut reduced.features));
+    let mut verified = Vec::new();
+    if weighted {
+        let postings = std::mem::take(&mut reduced.postings);
+        let threshold = config.threshold();
+        let (edges, stats) =
+            rounds::verified_edges(worker, features.clone(), postings, threshold, rounds);
+        if explain && me == 0 {
+            eprintln!(
+                "neardup-dataflow: {} candidates listed ({} distinct, {} verified) in {} rounds, {} edges on worker 0",
+                stats.listed,
+                stats.distinct,
+                stats.verified,
+                stats.rounds,
+                edges.len()
+            );
+        }
+        verified = edges;
+    }
+    let (rows, ids) = pipeline::cluster(worker, config, &share, features, reduced, verified);
     if me != 0 {
         return Ok(None);
     }

@@ -6,12 +6,13 @@
 //!    document frequency across workers and answers every worker's question "what are the
 //!    frequencies of my terms".
 //! 2. **Cluster.** Each worker computes its documents' features and keys; `(table, key) → doc`
-//!    records are grouped by key into buckets (MinHash bands, SimHash tables, or the rewrite
-//!    preset's anchor postings), which give candidate pairs by the batch's own rules (a SimHash
-//!    record carries its fingerprint, and its bucket gives the verified edges directly); each pair visits the
-//!    worker of its first document (which attaches that document's features) and then the
-//!    worker of its second (which measures it): features never leave their worker except for
-//!    this and the last step. Connected components with minimum-id labels come from label
+//!    records are grouped by key into buckets (MinHash bands or SimHash tables), which give
+//!    candidate pairs by the batch's own rules (a SimHash record carries its fingerprint, and
+//!    its bucket gives the verified edges directly); each pair visits the worker of its first
+//!    document (which attaches that document's features) and then the worker of its second
+//!    (which measures it): features never leave their worker except for this and the last
+//!    step. The weighted method's edges are verified before, in rounds (`rounds.rs`), and
+//!    enter here. Connected components with minimum-id labels come from label
 //!    propagation in `iterate`; each component's edges and members' features meet on one worker,
 //!    which links them with the batch's rules (`link`). The rows of documents in a component go
 //!    to worker 0; every other document is a cluster of its own.
@@ -35,6 +36,8 @@ use timely::worker::Worker;
 
 use crate::features::{weigh, Feat, FingerprintSigner, Signer};
 use crate::input::{describe, Place, Share, Source};
+use crate::prefix::Posting;
+use crate::rounds::Edge as VerifiedEdge;
 use neardup::parts::{link, SimHashTables};
 use neardup::simhash::Fingerprint;
 
@@ -136,8 +139,10 @@ pub fn check_and_count(
 pub struct Reduced {
     /// Features by local slot.
     pub features: Vec<Feat>,
-    /// `(table, key, doc)`: band keys (table = band) or anchors (table 0).
+    /// `(table, key, doc)`: band keys (table = band).
     pub keys: Vec<(u32, u64, u32)>,
+    /// `(term, posting)`: the weighted method's probe-prefix terms.
+    pub postings: Vec<(u64, Posting)>,
     /// `(table, key, doc, fingerprint)`: SimHash table keys.
     pub fingerprint_keys: Vec<(u32, u64, u32, u64)>,
 }
@@ -152,6 +157,7 @@ pub fn reduce_documents(
     let mut features = Vec::with_capacity(share.docs.len());
     let mut keys = Vec::new();
     let mut fingerprint_keys = Vec::new();
+    let mut postings = Vec::new();
     match config.method() {
         Method::Weighted | Method::Story => {
             let n = share.total as usize;
@@ -161,8 +167,18 @@ pub fn reduce_documents(
                     .iter()
                     .map(|t| dfs.get(t).copied().unwrap_or(1))
                     .collect();
-                let (feat, prefix) = weigh(config.profile(), terms, &df, n, config.threshold());
-                keys.extend(prefix.into_iter().map(|a| (0, a, doc.index)));
+                let (feat, total, prefix) =
+                    weigh(config.profile(), terms, &df, n, config.threshold());
+                postings.extend(prefix.into_iter().map(|(term, indexed, weight, after)| {
+                    let posting = Posting {
+                        total,
+                        doc: doc.index,
+                        indexed,
+                        weight,
+                        after,
+                    };
+                    (term, posting)
+                }));
                 features.push(feat);
             }
         }
@@ -197,31 +213,36 @@ pub fn reduce_documents(
     Ok(Reduced {
         features,
         keys,
+        postings,
         fingerprint_keys,
     })
 }
 
-/// Dataflow 2: candidates, verification, components and linking. Returns, on worker 0, the
-/// rows of every document in a component and every document's id (others return empty lists).
+/// Dataflow 2: candidates, verification, components and linking, with `verified` edges found
+/// before (the weighted method's, on the worker of their second document), from `features`
+/// (`reduced`'s, taken out of it). Returns, on
+/// worker 0, the rows of every document in a component and every document's id (others
+/// return empty lists).
 pub fn cluster(
     worker: &mut Worker,
     config: &Config,
     share: &Share,
+    features: Rc<Vec<Feat>>,
     reduced: Reduced,
+    verified: Vec<VerifiedEdge>,
 ) -> (Vec<Row>, Vec<(u32, String)>) {
     let peers = worker.peers() as u32;
     let rows: Rc<RefCell<Vec<(Row, isize)>>> = Rc::default();
     let ids: Rc<RefCell<Vec<(u32, String)>>> = Rc::default();
     let (rows_sink, ids_sink) = (rows.clone(), ids.clone());
-    let features = Rc::new(reduced.features);
     let slot = move |doc: u32| (doc / peers) as usize;
     let threshold = config.threshold();
     let floor = config.chain_floor();
-    let weighted = matches!(config.method(), Method::Weighted | Method::Story);
     let tables = SimHashTables::new(config);
-    let (mut keys_in, mut fingerprints_in, mut ids_in, probe) =
-        worker.dataflow::<u64, _, _>(move |scope| {
+    let (mut keys_in, mut fingerprints_in, mut ids_in, mut verified_in, probe) = worker
+        .dataflow::<u64, _, _>(move |scope| {
             let (keys_in, keys) = scope.new_collection::<((u32, u64), u32), isize>();
+            let (verified_in, given) = scope.new_collection::<(u32, u32, u64), isize>();
             let (fingerprints_in, fingerprint_keys) =
                 scope.new_collection::<((u32, u64), (u32, u64)), isize>();
             let (ids_in, ids_col) = scope.new_collection::<(u32, String), isize>();
@@ -235,35 +256,24 @@ pub fn cluster(
             let in_buckets = keys.reduce(move |_key, docs, out| {
                 let docs: Vec<u32> = docs.iter().map(|(d, _)| **d).collect();
                 let mut pairs = Vec::new();
-                if weighted {
-                    for (i, &a) in docs.iter().enumerate() {
-                        pairs.extend(docs[i + 1..].iter().map(|&b| (a, b)));
-                    }
-                } else {
-                    neardup::parts::bucket_pairs(&docs, &mut pairs);
-                }
+                neardup::parts::bucket_pairs(&docs, &mut pairs);
                 out.extend(pairs.into_iter().map(|p| (p, 1isize)));
             });
-            let pairs = if weighted {
-                // Pairs sharing a prefix term, each once.
-                in_buckets.map(|(_, pair)| pair).distinct()
-            } else {
-                // SimHash buckets give verified edges (the MinHash input is empty then, and the
-                // other way round); a pair in several tables' buckets counts once.
-                let close = fingerprint_keys.reduce(move |_key, members, out| {
-                    let bucket: Vec<(u32, Fingerprint)> = members
-                        .iter()
-                        .map(|((doc, fingerprint), _)| (*doc, Fingerprint(*fingerprint)))
-                        .collect();
-                    let mut pairs = Vec::new();
-                    tables.bucket_edges(&bucket, &mut pairs);
-                    out.extend(pairs.into_iter().map(|p| (p, 1isize)));
-                });
-                in_buckets
-                    .concat(close)
-                    .map(|(_, pair)| pair)
-                    .distinct_total()
-            };
+            // SimHash buckets give verified edges (the MinHash input is empty then, and the
+            // other way round); a pair in several tables' buckets counts once.
+            let close = fingerprint_keys.reduce(move |_key, members, out| {
+                let bucket: Vec<(u32, Fingerprint)> = members
+                    .iter()
+                    .map(|((doc, fingerprint), _)| (*doc, Fingerprint(*fingerprint)))
+                    .collect();
+                let mut pairs = Vec::new();
+                tables.bucket_edges(&bucket, &mut pairs);
+                out.extend(pairs.into_iter().map(|p| (p, 1isize)));
+            });
+            let pairs = in_buckets
+                .concat(close)
+                .map(|(_, pair)| pair)
+                .distinct_total();
             // Each pair picks up its first document's features, then is measured on the second's
             // worker.
             let (first, second) = (features.clone(), features.clone());
@@ -279,7 +289,8 @@ pub fn cluster(
                     let similarity = fa.similarity(&second[slot(b)]);
                     // A tiny tolerance so a pair exactly at the threshold is not lost to rounding.
                     (similarity >= threshold - 1e-9).then_some((a, b, similarity.to_bits()))
-                });
+                })
+                .concat(given);
             // Connected components: every node takes the smallest label among its neighbours.
             let both_ways = edges.clone().flat_map(|(a, b, _)| [(a, b), (b, a)]);
             let nodes = both_ways.clone().map(|(a, _)| (a, a)).distinct_total();
@@ -321,7 +332,7 @@ pub fn cluster(
                 .exchange(|_| 0)
                 .inspect(move |((_, row), _, diff)| rows_sink.borrow_mut().push((*row, *diff)))
                 .probe_with(&probe);
-            (keys_in, fingerprints_in, ids_in, probe)
+            (keys_in, fingerprints_in, ids_in, verified_in, probe)
         });
     for &(table, key, doc) in &reduced.keys {
         keys_in.insert(((table, key), doc));
@@ -332,7 +343,10 @@ pub fn cluster(
     for doc in &share.docs {
         ids_in.insert((doc.index, doc.id.clone()));
     }
-    drop((keys_in, fingerprints_in, ids_in));
+    for edge in verified {
+        verified_in.insert(edge);
+    }
+    drop((keys_in, fingerprints_in, ids_in, verified_in));
     run(worker, &probe);
     // Consolidate: a row counts if its changes add up to one.
     let mut rows = rows.take();

@@ -198,6 +198,50 @@ fn small_corpus_same_as_neardup_cluster() {
     same_output(&inputs, dir.path(), 100);
 }
 
+/// The rewrite and story presets verify their candidates in rounds: one round, seven, or as
+/// many as the candidates call for give the same output, on one thread and on two.
+#[test]
+fn rounds_do_not_change_output() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let inputs = small_corpus(dir.path());
+    let neardup = neardup();
+    for preset in ["rewrite", "story"] {
+        let want = Command::new(&neardup)
+            .args(["cluster", "--preset", preset])
+            .args(&inputs)
+            .output()
+            .expect("run neardup");
+        let want = check(&want, "neardup cluster");
+        for (threads, rounds) in [("1", "1"), ("1", "7"), ("2", "7"), ("2", "1")] {
+            let got = Command::new(DATAFLOW)
+                .args(["cluster", "--preset", preset, "--explain", "-w", threads])
+                .args(["--rounds", rounds])
+                .args(&inputs)
+                .output()
+                .expect("run neardup-dataflow");
+            let what = format!("--preset {preset} -w {threads} --rounds {rounds}");
+            let stderr = String::from_utf8_lossy(&got.stderr).into_owned();
+            let got = check(&got, &what);
+            // The rounds did happen, over many candidates.
+            let stats = stderr
+                .lines()
+                .find(|l| l.contains("candidates listed"))
+                .unwrap_or_else(|| panic!("{what}: no statistics in {stderr}"));
+            assert!(
+                stats.contains(&format!("in {rounds} rounds")),
+                "{what}: {stats}"
+            );
+            let listed: u64 = stats
+                .split_whitespace()
+                .nth(1)
+                .and_then(|n| n.parse().ok())
+                .unwrap_or_else(|| panic!("{what}: {stats}"));
+            assert!(listed > 1000, "{what}: too few candidates: {stats}");
+            assert!(got == want, "{what}: output differs from neardup cluster's");
+        }
+    }
+}
+
 /// SimHash with the near-duplicate preset (no chain guard), the rewrite preset's guard and a
 /// larger distance, on the small corpus plus a class of identical texts larger than a bucket
 /// (chained, not paired all with all) and close variants of it.
