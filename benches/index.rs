@@ -63,7 +63,6 @@ fn bench_index(c: &mut Criterion) {
             let resident = rss().saturating_sub(before) as f64 / n as f64;
             let per_article = index.memory_bytes() as f64 / n as f64;
             let u = index.memory_usage();
-            let part = |b: usize| b as f64 / n as f64;
             // Single-call latencies on fresh articles.
             let mut inserts = Vec::new();
             for (i, t) in texts[n..n + 2_000].iter().enumerate() {
@@ -84,15 +83,9 @@ fn bench_index(c: &mut Criterion) {
             eprintln!(
                 "{name} with {n} articles: built in {build:.2?} ({:.1} µs/article), \
                  {per_article:.0} bytes/article held ({resident:.0} more resident); insert p50 {ip50:.2?} p99 {ip99:.2?}; \
-                 query p50 {qp50:.2?} p99 {qp99:.2?}\n  per article: documents {:.0}, features {:.0}, \
-                 tables {:.0}, ids {:.0}, clusters {:.0}, order {:.0}",
+                 query p50 {qp50:.2?} p99 {qp99:.2?}\n  per article: {}",
                 build.as_secs_f64() * 1e6 / n as f64,
-                part(u.documents),
-                part(u.features),
-                part(u.tables),
-                part(u.ids),
-                part(u.clusters),
-                part(u.order),
+                common::per_article(&u, n),
             );
 
             let mut group = c.benchmark_group(format!("index/{name}/{n}"));

@@ -167,17 +167,9 @@ fn run(config: &Config, name: &str, texts: &[String], readers: usize) {
         fmt(tail(&cpu)),
         fmt(tail(&cpu[last..])),
     );
-    let u = index.memory_usage();
-    let part = |b: usize| b as f64 / n as f64;
     println!(
-        "{name:<15} {n:>8} {readers:>2} B/article: documents {:.0}, features {:.0}, tables {:.0}, \
-         ids {:.0}, clusters {:.0}, order {:.0}",
-        part(u.documents),
-        part(u.features),
-        part(u.tables),
-        part(u.ids),
-        part(u.clusters),
-        part(u.order),
+        "{name:<15} {n:>8} {readers:>2} B/article: {}",
+        common::per_article(&index.memory_usage(), n)
     );
 }
 

@@ -103,3 +103,18 @@ pub fn floor_shingles(text: &str, n: usize, seed: u64, tokens: &mut Vec<u64>, ou
     out.sort_unstable();
     out.dedup();
 }
+
+/// `usage` per article of `n`: `documents D, features F, tables T, ids I, clusters C, order O`.
+#[allow(dead_code)] // each bench binary compiles this module and uses a different part of it
+pub fn per_article(usage: &neardup::index::MemoryUsage, n: usize) -> String {
+    let part = |b: usize| b as f64 / n.max(1) as f64;
+    format!(
+        "documents {:.0}, features {:.0}, tables {:.0}, ids {:.0}, clusters {:.0}, order {:.0}",
+        part(usage.documents),
+        part(usage.features),
+        part(usage.tables),
+        part(usage.ids),
+        part(usage.clusters),
+        part(usage.order),
+    )
+}
