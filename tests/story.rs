@@ -131,39 +131,82 @@ fn same_clusters_for_any_thread_count() {
     assert_eq!(one, run(3));
 }
 
+/// ECB+ into an incremental index, one article at a time in `order`: the cluster of each
+/// document (in file order).
+fn index_clusters(docs: &[Doc], order: &[usize]) -> Vec<u64> {
+    let index = Index::new(Preset::Story);
+    for &i in order {
+        index.insert(&docs[i].id, &docs[i].text, 0).unwrap();
+    }
+    docs.iter()
+        .map(|d| index.cluster_of(&d.id).unwrap())
+        .collect()
+}
+
+/// The index's clusters against the labels (ARI, pair precision) and against the batch (ARI),
+/// and its clusters across topics.
+fn index_scores(found: &[u64], docs: &[Doc], batch: &[usize]) -> (f64, f64, f64, usize) {
+    let gold: Vec<&str> = docs.iter().map(|d| d.label.as_str()).collect();
+    let topics: Vec<&str> = docs.iter().map(|d| d.topic.as_str()).collect();
+    let s = Scores::new(found, &gold).unwrap();
+    let agreement = Scores::new(found, batch).unwrap().ari();
+    let across = cross_topic(found, &topics).unwrap().len();
+    (s.ari(), s.pair_precision(), agreement, across)
+}
+
 /// The incremental index, fed one article at a time, groups ECB+ much as the batch does.
 ///
-/// Not identically: an article is weighed by the document frequencies of the articles before
-/// it, so early articles see common words as rare and the first merges are looser (measured:
-/// index vs batch ARI 0.71, index against the labels 0.78 with precision 0.74; the rewrite
-/// preset's index agrees with its batch at 0.66).
+/// Not identically: the batch links strongest edges first with hindsight, the index decides as
+/// each article arrives (weighing it by the document frequencies of the articles before it)
+/// and never splits, so it links only at twice the threshold (see `STORY_LINK_FACTOR` in
+/// src/index/clusters.rs). Measured: index vs labels ARI 0.795, pair precision 0.780, recall
+/// 0.816, no cluster across topics; index vs batch ARI 0.805 (at 1×: 0.787, 0.732, 0.857, two
+/// clusters across topics, 0.763).
 #[test]
 fn index_agrees_with_batch() {
     let docs = ecb();
-    let index = Index::new(Preset::Story);
-    for d in &docs {
-        index.insert(&d.id, &d.text, 0).unwrap();
-    }
-    let found: Vec<u64> = docs
-        .iter()
-        .map(|d| index.cluster_of(&d.id).unwrap())
-        .collect();
+    let order: Vec<usize> = (0..docs.len()).collect();
+    let found = index_clusters(&docs, &order);
     let batch = batch(&docs, Preset::Story);
-    let agreement = Scores::new(&found, &batch).unwrap();
-    assert!(
-        agreement.ari() >= 0.66,
-        "ARI index vs batch {}",
-        agreement.ari()
-    );
-    let gold: Vec<&str> = docs.iter().map(|d| d.label.as_str()).collect();
-    let s = Scores::new(&found, &gold).unwrap();
-    let topics: Vec<&str> = docs.iter().map(|d| d.topic.as_str()).collect();
-    // Measured: 3 clusters join two topics each (Greek riots of 2008 with a Greek bank bombing
-    // of 2010; two acquisitions; two killers sentenced), where the
-    // batch joins none: a bridge seen early cannot be undone later.
-    let cross = cross_topic(&found, &topics).unwrap();
-    assert!(cross.len() <= 3, "{cross:?}");
-    assert!(s.ari() >= 0.74, "index ARI {}", s.ari());
+    let (ari, precision, agreement, across) = index_scores(&found, &docs, &batch);
+    assert_eq!(across, 0, "a cluster mixes topics");
+    assert!(agreement >= 0.80, "ARI index vs batch {agreement}");
+    assert!(ari >= 0.79, "index ARI {ari}");
+    assert!(precision >= 0.77, "index precision {precision}");
+}
+
+/// The index's clusters depend on the insertion order, within bounds: three shuffles of ECB+.
+/// Measured: ARI 0.787, 0.821, 0.789, agreement with the batch 0.809, 0.842, 0.801, no
+/// cluster across topics (at 1× the threshold: 0.740, 0.717, 0.728 with 5, 7 and 10).
+#[test]
+fn index_order_dependence_is_bounded() {
+    let docs = ecb();
+    let batch = batch(&docs, Preset::Story);
+    for seed in 1..=3u64 {
+        let mut order: Vec<usize> = (0..docs.len()).collect();
+        let mut state = seed;
+        for i in (1..order.len()).rev() {
+            let j = (splitmix64(&mut state) % (i as u64 + 1)) as usize;
+            order.swap(i, j);
+        }
+        let found = index_clusters(&docs, &order);
+        let (ari, _, agreement, across) = index_scores(&found, &docs, &batch);
+        assert_eq!(across, 0, "seed {seed}: a cluster mixes topics");
+        assert!(ari >= 0.78, "seed {seed}: index ARI {ari}");
+        assert!(
+            agreement >= 0.79,
+            "seed {seed}: ARI index vs batch {agreement}"
+        );
+    }
+}
+
+/// A shuffle's random numbers (SplitMix64).
+fn splitmix64(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 /// `neardup stream --preset story`: two reports of one event share a cluster, a report of

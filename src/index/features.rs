@@ -208,6 +208,17 @@ impl Signer {
         }
     }
 
+    /// The least similarity of a neighbour the index links an article to its cluster through:
+    /// the threshold, or for the story method [`super::clusters::STORY_LINK_FACTOR`] times it.
+    /// Verification and the listed neighbours keep the threshold.
+    pub(super) fn link_threshold(&self) -> f64 {
+        let t = self.config.threshold() - 1e-9;
+        match self.config.method {
+            Method::Story => t * super::clusters::STORY_LINK_FACTOR,
+            _ => t,
+        }
+    }
+
     pub(super) fn content(&self, f: &DocFeatures) -> f64 {
         match f {
             DocFeatures::MinHash { set } => set.len() as f64,

@@ -22,6 +22,12 @@
 //!   verifies; see `index/search.rs` and `index/tables.rs`). The
 //!   weighted method measures word rarity over the documents indexed so far, so early
 //!   assignments can differ from a batch run over the whole corpus.
+//! - **Story links at first sight.** The story method lists every neighbour at the threshold
+//!   but links an article to a cluster only through a neighbour at least twice as similar
+//!   (`index/clusters.rs`, `STORY_LINK_FACTOR`): the batch links strongest edges first with
+//!   hindsight over the whole input, the index decides as each article arrives and never
+//!   splits, so the first report of a new event would otherwise join a similar earlier event
+//!   and draw every later report of its own event after it.
 //! - **Time window.** [`Index::evict_older_than`], or a window set with
 //!   [`Index::with_window`], removes old articles so memory stays bounded on an endless stream
 //!   (freed slots are reused; eviction takes the oldest first from a time-ordered set). An
@@ -414,7 +420,9 @@ impl Index {
         let keys = self.signer.keys(&features);
         let inner = self.read();
         let neighbours = inner.neighbours_of(&self.signer, &features, &keys, None);
-        let cluster = neighbours.iter().find_map(|&(slot, _)| {
+        let link = self.signer.link_threshold();
+        let linked = neighbours.iter().take_while(|&&(_, sim)| sim >= link);
+        let cluster = linked.copied().find_map(|(slot, _)| {
             let cluster = inner.doc(slot)?.cluster;
             let rep = inner.representative(cluster)?;
             let ok = match self.signer.config.chain_floor {
