@@ -92,6 +92,12 @@ pub fn link_components(
     rows
 }
 
+/// `(node, label)`.
+type Label = (u32, u32);
+
+/// Changes to a collection, gathered by a dataflow.
+type Changes<T> = Rc<RefCell<Vec<(T, isize)>>>;
+
 /// The spanning forest of one worker's edges: each node tied to its local tree's smallest node.
 struct Forest {
     /// The distinct nodes of the edges, sorted.
@@ -102,6 +108,7 @@ struct Forest {
 }
 
 impl Forest {
+    /// The forest of `edges`.
     fn new(edges: &[Edge]) -> Forest {
         let mut nodes: Vec<u32> = edges.iter().flat_map(|&(a, b, _)| [a, b]).collect();
         nodes.sort_unstable();
@@ -183,14 +190,10 @@ impl Forest {
 /// returns `(root, label)` for this worker's `roots`, and `(document, label)` for every
 /// document of this worker with an edge, both sorted. A label is its component's smallest
 /// document.
-fn labels(
-    worker: &mut Worker,
-    ties: Vec<(u32, u32)>,
-    roots: Vec<u32>,
-) -> (Vec<(u32, u32)>, Vec<(u32, u32)>) {
+fn labels(worker: &mut Worker, ties: Vec<(u32, u32)>, roots: Vec<u32>) -> (Vec<Label>, Vec<Label>) {
     let me = worker.index() as u32;
-    let root_labels: Rc<RefCell<Vec<((u32, u32), isize)>>> = Rc::default();
-    let member_labels: Rc<RefCell<Vec<((u32, u32), isize)>>> = Rc::default();
+    let root_labels: Changes<Label> = Rc::default();
+    let member_labels: Changes<Label> = Rc::default();
     let (roots_sink, members_sink) = (root_labels.clone(), member_labels.clone());
     let (mut ties_in, mut asks_in, probe) = worker.dataflow::<u64, _, _>(move |scope| {
         let (ties_in, ties) = scope.new_collection::<(u32, u32), isize>();

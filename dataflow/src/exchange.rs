@@ -59,7 +59,7 @@ where
 pub fn draining<T>(mut records: Vec<T>) -> impl Iterator<Item = T> {
     std::iter::from_fn(move || {
         let record = records.pop();
-        if records.capacity() > 4 * BATCH && records.len() < records.capacity() / 4 {
+        if records.capacity() > 4 * BATCH && records.len() < records.capacity() / 2 {
             records.shrink_to_fit();
         }
         record
