@@ -5,7 +5,9 @@
 #![deny(missing_docs)]
 
 mod args;
+mod components;
 mod error;
+mod exchange;
 mod features;
 mod input;
 mod output;

@@ -1,7 +1,7 @@
 //! Worker 0's output: the JSON Lines `neardup cluster` writes, byte for byte.
 
+use crate::components::Row;
 use crate::error::RunError;
-use crate::pipeline::Row;
 use crate::Written;
 
 /// One line per document in input order: `{"id":…,"cluster":…,"representative":…,
