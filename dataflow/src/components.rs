@@ -243,7 +243,7 @@ fn labels(worker: &mut Worker, ties: Vec<(u32, u32)>, roots: Vec<u32>) -> (Vec<L
 }
 
 /// The records whose changes add up to a positive count, sorted.
-fn consolidate<T: Ord + Copy>(mut changes: Vec<(T, isize)>) -> Vec<T> {
+pub(crate) fn consolidate<T: Ord + Copy>(mut changes: Vec<(T, isize)>) -> Vec<T> {
     changes.sort_unstable();
     let mut out = Vec::new();
     for run in changes.chunk_by(|x, y| x.0 == y.0) {

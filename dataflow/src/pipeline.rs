@@ -295,13 +295,5 @@ fn candidate_edges(
     drop((keys_in, fingerprints_in, reduced));
     run(worker, &probe);
     // An edge counts if its changes add up to one.
-    let mut changes = edges.take();
-    changes.sort_unstable();
-    let mut edges = Vec::new();
-    for run in changes.chunk_by(|x, y| x.0 == y.0) {
-        if run.iter().map(|r| r.1).sum::<isize>() > 0 {
-            edges.push(run[0].0);
-        }
-    }
-    edges
+    crate::components::consolidate(edges.take())
 }
