@@ -273,6 +273,12 @@ impl Config {
                     p.min_shared_anchors,
                     p.anchors
                 );
+                if self.method == Method::Story {
+                    s += &format!(
+                        "; the incremental index joins a cluster only through a neighbour ≥ {}",
+                        self.threshold * crate::index::STORY_LINK_FACTOR
+                    );
+                }
             }
         }
         if let Some(f) = self.chain_floor {

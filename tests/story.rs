@@ -97,6 +97,14 @@ fn preset_method_and_compatibility() {
     let config = Config::preset(story);
     assert_eq!(config.method(), Method::Story);
     assert!(config.explain().contains("names"), "{}", config.explain());
+    // The stream's stronger link is part of what the preset does.
+    assert!(
+        config.explain().contains("only through a neighbour ≥ 0.12"),
+        "{}",
+        config.explain()
+    );
+    let rewrite = Config::preset(Preset::Rewrite).explain();
+    assert!(!rewrite.contains("only through a neighbour"), "{rewrite}");
     let texts = [
         "Tara Reid entered rehab in Malibu.",
         "Reid, 33, is at Promises.",

@@ -32,7 +32,7 @@ pub(super) const RECENTER_LIMIT: usize = 64;
 /// cluster across topics, against 0.72–0.79 with 2–10 clusters across topics at 1×; ARI is
 /// flat from 1.5× to 2.5× (0.76–0.82), topics stay apart from 2× on (docs/accuracy.md §7).
 /// Guard and verification are the batch's.
-pub(super) const STORY_LINK_FACTOR: f64 = 2.0;
+pub(crate) const STORY_LINK_FACTOR: f64 = 2.0;
 
 impl Inner {
     /// Puts the new document in `slot` into a cluster, merging the clusters it bridges.

@@ -67,6 +67,7 @@
 //!   applied one after another).
 
 mod clusters;
+pub(crate) use clusters::STORY_LINK_FACTOR;
 mod features;
 pub mod format;
 mod search;
