@@ -47,7 +47,8 @@ fn check(output: &Output, what: &str) -> Vec<u8> {
     output.stdout.clone()
 }
 
-/// `neardup-dataflow cluster ARGS` with `-w 1`, with `-w 2`, and as two processes (`-n 2 -w 1`).
+/// `neardup-dataflow cluster ARGS` with `-w 1`, `-w 2`, `-w 3` (a worker count that divides
+/// no power of two, so every exchange splits unevenly), and as two processes (`-n 2 -w 1`).
 fn dataflow_runs(args: &[String], dir: &Path) -> Vec<(String, Output)> {
     let run = |extra: &[&str]| {
         Command::new(DATAFLOW)
@@ -60,6 +61,7 @@ fn dataflow_runs(args: &[String], dir: &Path) -> Vec<(String, Output)> {
     let mut runs = vec![
         ("-w 1".to_string(), run(&["-w", "1"])),
         ("-w 2".to_string(), run(&["-w", "2"])),
+        ("-w 3".to_string(), run(&["-w", "3"])),
     ];
     let hostfile = dir.join("hosts.txt");
     let [p0, p1] = free_ports();
