@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{Config, Preset};
 use crate::error::Error;
+use crate::index::Timestamp;
 use crate::verify::{Edge, Features, Measure};
 
 mod batch;
@@ -128,6 +129,42 @@ impl Clusterer {
             .collect();
         pending.supply(&again)?;
         pending.finish()
+    }
+
+    /// [`Clusterer::try_cluster`] for texts with publication times (`times[i]` in seconds, e.g.
+    /// Unix time): two texts published more than `window` seconds apart are never linked
+    /// directly, though a story may span longer through texts published between them, as in
+    /// an [`Index`](crate::Index) with [`Index::with_window`](crate::Index::with_window) fed in
+    /// time order. Fails if `times` does not hold one time per text or `window` is negative.
+    ///
+    /// ```
+    /// use neardup::{Clusterer, Preset};
+    ///
+    /// let texts = [
+    ///     "Magnitude 4.4 earthquake strikes Sonoma County near The Geysers, USGS says.",
+    ///     "A 4.4 magnitude earthquake struck Sonoma County near The Geysers, the USGS said.",
+    ///     "Magnitude 4.4 earthquake strikes Sonoma County near The Geysers, USGS says.",
+    /// ];
+    /// let day = 86_400;
+    /// let times = [0, 3_600, 400 * day]; // the third, a year later, is another quake
+    /// let clusters = Clusterer::new(Preset::Story).cluster_within(&texts, &times, 3 * day)?;
+    /// assert_eq!(clusters.len(), 2);
+    /// assert_eq!(clusters[0].members, vec![0, 1]);
+    /// # Ok::<(), neardup::Error>(())
+    /// ```
+    pub fn cluster_within<T: AsRef<str> + Sync>(
+        &self,
+        texts: &[T],
+        times: &[Timestamp],
+        window: Timestamp,
+    ) -> Result<Vec<Cluster>, Error> {
+        batch::check_times(times, texts.len(), window)?;
+        let features = self.features(texts)?;
+        let window = window.unsigned_abs();
+        let mut candidates = features.candidates(&self.config)?;
+        candidates.retain(|&(a, b)| times[a as usize].abs_diff(times[b as usize]) <= window);
+        let edges = features.verify_pairs(&candidates, self.config.threshold());
+        Ok(link_checked(&features, edges, self.config.chain_floor))
     }
 
     /// A [`Batch`] to add documents to in chunks: the same clusters as [`Clusterer::cluster`]

@@ -19,6 +19,7 @@ use rayon::prelude::*;
 use super::{link_checked, Cluster, Clusterer};
 use crate::config::{Config, Method, Verification};
 use crate::error::Error;
+use crate::index::Timestamp;
 use crate::lsh::{self, band_key, Banding, Pair};
 use crate::minhash::{self, MinHashParams, MinHasher};
 use crate::shingle::{self, Shingler};
@@ -184,7 +185,34 @@ impl Batch {
     /// Finds the candidate pairs and frees what found them; the [`Pending`] batch then asks for
     /// the texts of the documents in candidate pairs (none, unless verification is exact).
     pub fn candidates(self) -> Result<Pending, Error> {
+        self.candidates_where(|_, _| true)
+    }
+
+    /// [`Batch::candidates`] for documents with publication times (`times[i]` in seconds, one
+    /// per document added): a pair published more than `window` seconds apart is never a
+    /// candidate, so never linked directly (a story can still span longer through documents
+    /// published between them), as in an [`Index`](crate::Index) with a window fed in time
+    /// order. Fails if `times` does not hold one time per document or `window` is negative.
+    pub fn candidates_within(
+        self,
+        times: &[Timestamp],
+        window: Timestamp,
+    ) -> Result<Pending, Error> {
+        check_times(times, self.len, window)?;
+        let window = window.unsigned_abs();
+        self.candidates_where(|a, b| times[a as usize].abs_diff(times[b as usize]) <= window)
+    }
+
+    fn candidates_where(self, keep: impl Fn(u32, u32) -> bool + Sync) -> Result<Pending, Error> {
         let Batch { config, len, store } = self;
+        let retain = |pairs: &mut Vec<Pair>| {
+            let kept: Vec<bool> = pairs.par_iter().map(|&(a, b)| keep(a, b)).collect();
+            let mut i = 0;
+            pairs.retain(|_| {
+                i += 1;
+                kept[i - 1]
+            });
+        };
         let stage = match store {
             Store::Keys {
                 hasher,
@@ -192,7 +220,8 @@ impl Batch {
                 keys,
                 empty,
             } => {
-                let pairs = lsh::pairs_from_band_keys(banding.bands(), |b| &keys[b], &empty);
+                let mut pairs = lsh::pairs_from_band_keys(banding.bands(), |b| &keys[b], &empty);
+                retain(&mut pairs);
                 drop(keys);
                 drop(empty);
                 let mut slot = vec![u32::MAX; len];
@@ -222,18 +251,37 @@ impl Batch {
                     Some(f) => f,
                     None => Features::compute::<&str>(&config, &[])?,
                 };
-                let pairs = features.candidates(&config)?;
+                let mut pairs = features.candidates(&config)?;
+                retain(&mut pairs);
                 Stage::Features(features, pairs)
             }
             Store::Texts(texts) => {
                 let features = Features::compute(&config, &texts)?;
                 drop(texts);
-                let pairs = features.candidates(&config)?;
+                let mut pairs = features.candidates(&config)?;
+                retain(&mut pairs);
                 Stage::Features(features, pairs)
             }
         };
         Ok(Pending { config, stage })
     }
+}
+
+/// Checks the times and window of [`Batch::candidates_within`] and
+/// [`Clusterer::cluster_within`].
+pub(super) fn check_times(times: &[Timestamp], len: usize, window: Timestamp) -> Result<(), Error> {
+    if times.len() != len {
+        return Err(Error::InvalidInput(format!(
+            "{} times for {len} documents",
+            times.len()
+        )));
+    }
+    if window < 0 {
+        return Err(Error::InvalidInput(format!(
+            "the window must not be negative, got {window} s"
+        )));
+    }
+    Ok(())
 }
 
 /// A [`Batch`] whose candidate pairs are known, waiting for the texts of the documents in them
@@ -490,6 +538,46 @@ mod tests {
             }
             assert_eq!(clusterer.cluster(&texts), expected, "{config:?}");
         }
+    }
+
+    /// A time window: the batch and `cluster_within` agree for every method; a window wide
+    /// enough changes nothing; a narrow one keeps every cluster within its times' reach; bad
+    /// times are errors.
+    #[test]
+    fn window_bounds_links_for_every_method() {
+        let texts = corpus();
+        // Two "days" of publication, interleaved: no pair across them may link directly.
+        let times: Vec<Timestamp> = (0..texts.len() as i64).map(|i| (i % 2) * 1_000).collect();
+        for config in configs() {
+            let clusterer = Clusterer::with_config(config.clone()).unwrap();
+            let all = clusterer.cluster(&texts);
+            let wide = clusterer.cluster_within(&texts, &times, 1_000).unwrap();
+            assert_eq!(wide, all, "{config:?}: a window spanning every time");
+            let narrow = clusterer.cluster_within(&texts, &times, 999).unwrap();
+            assert_ne!(narrow, all, "{config:?}: the window changed nothing");
+            for c in &narrow {
+                assert!(
+                    c.members.iter().all(|&m| times[m] == times[c.members[0]]),
+                    "{config:?}: a cluster spans both days: {c:?}"
+                );
+            }
+            let mut batch = clusterer.batch().unwrap();
+            batch.add(&texts).unwrap();
+            let mut pending = batch.candidates_within(&times, 999).unwrap();
+            let again: Vec<&str> = pending
+                .needed()
+                .iter()
+                .map(|&i| texts[i as usize].as_str())
+                .collect();
+            pending.supply(&again).unwrap();
+            assert_eq!(pending.finish().unwrap(), narrow, "{config:?}: batch");
+        }
+        let clusterer = Clusterer::new(Preset::Story);
+        assert!(clusterer.cluster_within(&texts, &times[1..], 10).is_err());
+        assert!(clusterer.cluster_within(&texts, &times, -1).is_err());
+        let mut batch = clusterer.batch().unwrap();
+        batch.add(&texts).unwrap();
+        assert!(batch.candidates_within(&times[1..], 10).is_err());
     }
 
     #[test]
