@@ -690,3 +690,52 @@ fn first_bad_line_is_reported_in_order() {
     let out = run(&["cluster", path.to_str().expect("utf-8 path")], "");
     assert_fails(&out, 1, &["mixed.jsonl:2"]);
 }
+
+/// `--window`: reports published within it link; the same report a year later (another
+/// event) stays apart; a line without a time takes the previous line's; `dedup` keeps one
+/// per windowed cluster; a bad time names file, line and id; a bad duration is a usage error.
+#[test]
+fn window_keeps_reports_far_apart_in_time_apart() {
+    let quake = "Magnitude 4.4 earthquake strikes Sonoma County near The Geysers, USGS says.";
+    let retold = "A 4.4 magnitude earthquake struck Sonoma County near The Geysers, the USGS said.";
+    let input = [
+        json!({"id": "a", "text": quake, "time": "2013-03-14T08:00:00Z"}),
+        json!({"id": "b", "text": retold, "time": 1_363_251_600}),
+        json!({"id": "c", "text": quake}),
+        json!({"id": "d", "text": quake, "time": "2014-04-20T08:00:00+02:00"}),
+    ]
+    .iter()
+    .map(|v| format!("{v}\n"))
+    .collect::<String>();
+    let clusters = |args: &[&str]| -> Vec<String> {
+        let o = run(&[&["cluster", "--preset", "story"], args].concat(), &input);
+        assert!(o.status.success(), "{}", stderr(&o));
+        lines(&o).iter().map(|l| l["cluster"].to_string()).collect()
+    };
+    assert_eq!(
+        clusters(&[]),
+        ["\"a\""; 4],
+        "without a window every copy joins"
+    );
+    assert_eq!(
+        clusters(&["--window", "3d"]),
+        ["\"a\"", "\"a\"", "\"a\"", "\"d\""]
+    );
+    assert_eq!(clusters(&["--window", "420d"]), ["\"a\""; 4]);
+    let kept = run(
+        &["dedup", "--preset", "story", "--window", "1w", "-"],
+        &input,
+    );
+    assert!(kept.status.success(), "{}", stderr(&kept));
+    let ids: Vec<String> = lines(&kept).iter().map(|l| l["id"].to_string()).collect();
+    assert_eq!(ids, ["\"a\"", "\"d\""]);
+
+    let bad = format!(
+        "{input}{}\n",
+        json!({"id": "e", "text": quake, "time": "yesterday"})
+    );
+    let o = run(&["cluster", "--window", "1d"], &bad);
+    assert_fails(&o, 1, &["<stdin>:5", "id \"e\"", "RFC 3339"]);
+    let o = run(&["cluster", "--window", "3q"], &input);
+    assert_fails(&o, 2, &["--window", "3q"]);
+}

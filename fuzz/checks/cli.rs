@@ -1,5 +1,6 @@
 //! The CLI's input modules, compiled from the binary's own sources (they are not part of the
-//! library): `input` reaches its siblings as `super::error` and `super::progress`.
+//! library): `input` reaches its siblings as `super::error`, `super::progress` and
+//! `super::time`.
 
 #[path = "../../src/cli/error.rs"]
 pub mod error;
@@ -7,3 +8,5 @@ pub mod error;
 pub mod input;
 #[path = "../../src/cli/progress.rs"]
 pub mod progress;
+#[path = "../../src/cli/time.rs"]
+pub mod time;

@@ -19,6 +19,8 @@ Examples:
   neardup cluster articles.jsonl > clusters.jsonl
   neardup cluster --shingle chars:5 --threshold 0.6 articles.jsonl
   cat articles.jsonl | neardup cluster --threshold 0.9 - | jq -c 'select(.representative | not)'
+  neardup cluster --preset story --window 3d news.jsonl   # lines with \"time\"; reports of one
+                                                           # event within three days of another
 
 Any script: Chinese, Japanese, Thai, Lao, Khmer and Myanmar letters are one token each (a
 word 5-gram there is a character 5-gram), so near-copies in those languages join with no flag:
@@ -156,6 +158,11 @@ pub struct ClusterArgs {
     /// Engine options.
     #[command(flatten)]
     pub engine: EngineArgs,
+    /// Link only documents published at most DURATION apart (90s, 30m, 12h, 3d, 1w), by each
+    /// JSON line's "time" (RFC 3339 text or Unix seconds; a line without one takes the
+    /// previous line's time, a .txt file too, 0 for the first).
+    #[arg(long, value_name = "DURATION")]
+    pub window: Option<String>,
     /// .txt files (one document each, id = the file name as given), .jsonl files (one
     /// {"id", "text"} object per line), or - for JSON Lines on stdin (the default).
     #[arg(value_name = "INPUT")]
@@ -171,6 +178,11 @@ pub struct DedupArgs {
     /// Which document of each cluster to keep.
     #[arg(long, value_enum, default_value_t = Keep::Representative)]
     pub keep: Keep,
+    /// Link only documents published at most DURATION apart (90s, 30m, 12h, 3d, 1w), by each
+    /// JSON line's "time" (RFC 3339 text or Unix seconds; a line without one takes the
+    /// previous line's time, a .txt file too, 0 for the first).
+    #[arg(long, value_name = "DURATION")]
+    pub window: Option<String>,
     /// .txt files, .jsonl files, or - for JSON Lines on stdin.
     #[arg(value_name = "INPUT", required = true)]
     pub inputs: Vec<String>,

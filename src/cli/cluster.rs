@@ -10,6 +10,7 @@ use super::args::{ClusterArgs, DedupArgs, EngineArgs, Keep};
 use super::error::CliError;
 use super::input::{self, Corpus, JsonLines, ReadOptions, Source};
 use super::progress::Progress;
+use super::time::parse_duration;
 
 /// The documents and clusters of one run; texts are gone.
 struct Clustered {
@@ -22,9 +23,15 @@ struct Clustered {
 /// Reads, validates and clusters the inputs. Texts are signed a chunk at a time as they are
 /// read and dropped; with exact verification the inputs are read a second time for the texts
 /// of the documents in candidate pairs (stdin from a temporary copy).
-fn run_engine(engine: &EngineArgs, inputs: &[String], dedup: bool) -> Result<Clustered, CliError> {
+fn run_engine(
+    engine: &EngineArgs,
+    window: Option<&str>,
+    inputs: &[String],
+    dedup: bool,
+) -> Result<Clustered, CliError> {
     let started = Instant::now();
     let config = engine.config()?;
+    let window = window.map(parse_duration).transpose()?;
     if engine.explain {
         eprintln!("neardup: {}", config.explain());
     }
@@ -36,6 +43,7 @@ fn run_engine(engine: &EngineArgs, inputs: &[String], dedup: bool) -> Result<Clu
         lossy: engine.lossy,
         keep_lengths: dedup,
         spill_stdin: dedup || batch.needs_texts_again(),
+        times: window.is_some(),
     };
     let read = input::read_all(&sources, options, &mut progress, &mut |texts| {
         Ok(batch.add(texts)?)
@@ -48,7 +56,10 @@ fn run_engine(engine: &EngineArgs, inputs: &[String], dedup: bool) -> Result<Clu
         }
     };
     progress.stage("candidates");
-    let mut pending = batch.candidates()?;
+    let mut pending = match window {
+        Some(w) => batch.candidates_within(&corpus.times, w)?,
+        None => batch.candidates()?,
+    };
     if !pending.needed().is_empty() {
         progress.stage("verifying");
         let needed = pending.needed().to_vec();
@@ -73,7 +84,7 @@ fn run_engine(engine: &EngineArgs, inputs: &[String], dedup: bool) -> Result<Clu
 
 /// Runs `neardup cluster`.
 pub fn cluster(args: &ClusterArgs) -> Result<(), CliError> {
-    let run = run_engine(&args.engine, &args.inputs, false)?;
+    let run = run_engine(&args.engine, args.window.as_deref(), &args.inputs, false)?;
     let corpus = &run.corpus;
     let n = corpus.len();
     // Each document's cluster (by position) and similarity to the representative.
@@ -114,7 +125,7 @@ pub fn cluster(args: &ClusterArgs) -> Result<(), CliError> {
 
 /// Runs `neardup dedup`.
 pub fn dedup(args: &DedupArgs) -> Result<(), CliError> {
-    let run = run_engine(&args.engine, &args.inputs, true)?;
+    let run = run_engine(&args.engine, args.window.as_deref(), &args.inputs, true)?;
     let n = run.corpus.len();
     let mut keep = vec![false; n];
     for cluster in &run.clusters {

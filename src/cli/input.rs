@@ -12,8 +12,11 @@ use rayon::prelude::*;
 use serde_json::Value;
 use xxhash_rust::xxh3::xxh3_64;
 
+use neardup::Timestamp;
+
 use super::error::CliError;
 use super::progress::Progress;
+use super::time::record_time;
 
 /// The name standard input goes by in messages.
 pub const STDIN_NAME: &str = "<stdin>";
@@ -88,6 +91,8 @@ pub struct ReadOptions {
     /// Copy the lines read from stdin to a temporary file, so a later pass can read them again
     /// (stdin itself cannot be read twice).
     pub spill_stdin: bool,
+    /// Keep each document's publication time ([`Corpus::times`]).
+    pub times: bool,
 }
 
 /// What a run keeps of every document once its text is signed and dropped: its id (as JSON
@@ -105,6 +110,9 @@ pub struct Corpus {
     hashes: Vec<u64>,
     /// Each document's length in characters, when [`ReadOptions::keep_lengths`].
     pub lengths: Vec<usize>,
+    /// Each document's publication time, when [`ReadOptions::times`]: its JSON line's
+    /// `"time"`, or the previous document's (0 for the first) where it has none.
+    pub times: Vec<Timestamp>,
     /// Each INPUT's first document.
     starts: Vec<usize>,
     /// The lines read from stdin, when [`ReadOptions::spill_stdin`].
@@ -156,6 +164,10 @@ impl Corpus {
     }
 
     fn push(&mut self, id: &str, text: &str, hash: u64, line: usize, options: ReadOptions) {
+        if options.times {
+            // A line with a time overwrites this after the push.
+            self.times.push(self.times.last().copied().unwrap_or(0));
+        }
         self.id_text.push_str(id);
         self.id_ends.push(self.id_text.len());
         self.lines.push(line as u64);
@@ -331,17 +343,31 @@ fn read_into(
                     if batch.is_empty() && read_error.is_none() {
                         break;
                     }
-                    let parsed: Vec<Result<Record, String>> =
-                        batch.par_iter().map(|(_, line, _)| record(line)).collect();
+                    let parsed: Vec<Result<(Record, Option<Timestamp>), String>> = batch
+                        .par_iter()
+                        .map(|(_, line, _)| {
+                            let record = record(line)?;
+                            let time = if options.times {
+                                record_time(line).map_err(|m| format!("id {}: {m}", record.0))?
+                            } else {
+                                None
+                            };
+                            Ok((record, time))
+                        })
+                        .collect();
                     for ((line_no, line, bytes), parsed) in batch.drain(..).zip(parsed) {
                         progress.read(bytes);
-                        let (id, text, hash) = parsed.map_err(|message| CliError::Line {
-                            file: name.clone(),
-                            line: line_no,
-                            message,
-                        })?;
+                        let ((id, text, hash), time) =
+                            parsed.map_err(|message| CliError::Line {
+                                file: name.clone(),
+                                line: line_no,
+                                message,
+                            })?;
                         seen.note(&id);
                         corpus.push(&id, &text, hash, line_no, options);
+                        if let (Some(t), Some(last)) = (time, corpus.times.last_mut()) {
+                            *last = t;
+                        }
                         if let Some(w) = &mut writer {
                             w.write_all(line.as_bytes())
                                 .and_then(|()| w.write_all(b"\n"))

@@ -7,3 +7,4 @@ pub mod error;
 pub mod input;
 pub mod progress;
 pub mod stream;
+pub mod time;

@@ -27,7 +27,6 @@
 
 mod checkpoint;
 mod events;
-mod time;
 
 use std::io::{self, Write};
 use std::path::Path;
@@ -39,9 +38,9 @@ use serde_json::Value;
 use super::args::StreamArgs;
 use super::error::CliError;
 use super::input::{parse_record, warn};
+use super::time::{parse_duration, record_time};
 use checkpoint::{Checkpoint, IDLE};
 use events::{Event, Events};
-use time::{parse_duration, record_time};
 
 pub use checkpoint::DEFAULT_EVERY;
 

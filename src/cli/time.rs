@@ -1,10 +1,10 @@
-//! The time fields of `neardup stream`: a record's `time` (RFC 3339 text or Unix seconds) and
-//! the `--window` duration.
+//! The time fields of the input: a record's `time` (RFC 3339 text or Unix seconds) and the
+//! `--window` duration (`neardup stream`, `cluster` and `dedup`).
 
 use neardup::Timestamp;
 use serde_json::Value;
 
-use crate::cli::error::CliError;
+use super::error::CliError;
 
 /// The optional `time` of a record: RFC 3339 text or Unix seconds.
 pub fn record_time(line: &str) -> Result<Option<Timestamp>, String> {
