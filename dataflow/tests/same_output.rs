@@ -409,3 +409,16 @@ fn earliest_bad_input_reported_as_neardup_does() {
         assert_eq!(message(&got, "neardup-dataflow: error: "), want, "case {i}");
     }
 }
+
+/// `neardup cluster --window` is not implemented here: a usage error, not an option silently
+/// ignored (which would give other clusters than `neardup cluster`).
+#[test]
+fn window_is_a_usage_error() {
+    let got = Command::new(DATAFLOW)
+        .args(["cluster", "--preset", "story", "--window", "3d", "-"])
+        .output()
+        .expect("run neardup-dataflow");
+    assert_eq!(got.status.code(), Some(2), "{got:?}");
+    assert!(got.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&got.stderr).contains("--window"));
+}

@@ -113,10 +113,33 @@ impl PyClusterer {
     /// Clusters ``texts`` (any iterable of ``str``): every text is in exactly one
     /// ``Cluster``; clusters are sorted by id (their smallest member index). Empty texts are
     /// similar to nothing. Releases the GIL and runs on all cores.
-    fn cluster(&self, py: Python<'_>, texts: &Bound<'_, PyAny>) -> PyResult<Vec<PyCluster>> {
+    ///
+    /// With ``times`` (one publication time per text, in seconds, e.g. Unix time) and
+    /// ``window`` (seconds), two texts published more than ``window`` apart are never linked
+    /// directly (a story may still span longer through texts published between them). Give
+    /// both or neither; a wrong count or a negative window raises ``ValueError``.
+    #[pyo3(signature = (texts, *, times = None, window = None))]
+    fn cluster(
+        &self,
+        py: Python<'_>,
+        texts: &Bound<'_, PyAny>,
+        times: Option<Vec<i64>>,
+        window: Option<i64>,
+    ) -> PyResult<Vec<PyCluster>> {
         let strings = texts::collect(texts)?;
         let strs = texts::borrow(&strings)?;
-        let clusters = py.detach(|| self.inner.try_cluster(&strs)).map_err(to_py)?;
+        let clusters = match (times, window) {
+            (None, None) => py.detach(|| self.inner.try_cluster(&strs)),
+            (Some(times), Some(window)) => {
+                py.detach(|| self.inner.cluster_within(&strs, &times, window))
+            }
+            _ => {
+                return Err(pyo3::exceptions::PyValueError::new_err(
+                    "give both times and window, or neither",
+                ))
+            }
+        }
+        .map_err(to_py)?;
         Ok(clusters.into_iter().map(PyCluster::from).collect())
     }
 

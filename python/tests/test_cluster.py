@@ -86,3 +86,22 @@ def test_cluster_equality_and_repr(corpus):
     b = neardup.Clusterer().cluster(list(corpus))
     assert a == b
     assert repr(a[0]).startswith("Cluster(id=0,")
+
+
+def test_time_window_keeps_reports_far_apart_in_time_apart():
+    quake = "Magnitude 4.4 earthquake strikes Sonoma County near The Geysers, USGS says."
+    retold = "A 4.4 magnitude earthquake struck Sonoma County near The Geysers, the USGS said."
+    texts = [quake, retold, quake]
+    day = 86_400
+    times = [0, 3_600, 400 * day]  # the third, a year later, is another quake
+    c = neardup.Clusterer("story")
+    assert [x.members for x in c.cluster(texts)] == [[0, 1, 2]]
+    within = c.cluster(texts, times=times, window=3 * day)
+    assert [x.members for x in within] == [[0, 1], [2]]
+    assert [x.members for x in c.cluster(texts, times=times, window=500 * day)] == [[0, 1, 2]]
+    with pytest.raises(ValueError):
+        c.cluster(texts, times=times)
+    with pytest.raises(ValueError):
+        c.cluster(texts, times=times[:2], window=day)
+    with pytest.raises(ValueError):
+        c.cluster(texts, times=times, window=-1)

@@ -1,7 +1,7 @@
 """Type stubs of the neardup package (the extension module ``neardup._neardup``)."""
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, final
 
 import numpy as np
@@ -75,8 +75,15 @@ class Clusterer:
         shingle: str | None = None,
         drop_stop_words: bool | None = None,
     ) -> Clusterer: ...
-    def cluster(self, texts: Iterable[str]) -> list[Cluster]:
-        """Clusters ``texts``; clusters sorted by id."""
+    def cluster(
+        self,
+        texts: Iterable[str],
+        *,
+        times: Sequence[int] | None = None,
+        window: int | None = None,
+    ) -> list[Cluster]:
+        """Clusters ``texts``; clusters sorted by id. With ``times`` (seconds, one per text)
+        and ``window`` (seconds), texts published farther apart are never linked directly."""
     def similarity(self, a: str, b: str) -> float:
         """The similarity of two texts as clustering would measure it."""
     def explain(self) -> str:
