@@ -34,6 +34,9 @@ fn run_engine(
     let window = window.map(parse_duration).transpose()?;
     if engine.explain {
         eprintln!("neardup: {}", config.explain());
+        if let Some(w) = window {
+            eprintln!("neardup: links only documents published at most {w} s apart (--window)");
+        }
     }
     let clusterer = Clusterer::with_config(config)?;
     let sources = Source::parse_all(inputs)?;
