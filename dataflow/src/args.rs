@@ -53,6 +53,10 @@ pub struct ClusterArgs {
     /// million candidates): fewer pairs in flight at once. The output does not depend on it.
     #[arg(long, value_name = "R", value_parser = clap::value_parser!(u32).range(1..))]
     pub rounds: Option<u32>,
+    /// Link only documents published at most DURATION apart (90s, 30m, 12h, 3d, 1w), by each
+    /// JSON line's "time", as `neardup cluster --window` does.
+    #[arg(long, value_name = "DURATION")]
+    pub window: Option<String>,
     /// Print help (-h is the hostfile, as timely defines it).
     #[arg(long, action = ArgAction::Help)]
     pub help: Option<bool>,

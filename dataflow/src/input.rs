@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use crate::cli::time::record_time;
 use crate::error::RunError;
 
 /// A place in the inputs, in reading order: the input's index, the 1-based line (0 for a
@@ -162,11 +163,22 @@ pub struct Share {
     pub total: u64,
     /// The first failure this worker met, with its place.
     pub error: Option<(Place, String)>,
+    /// With `--window`: every document's publication time, by index (all workers read every
+    /// line's `time`, since a line without one takes the previous line's, which may be
+    /// another worker's): 8 bytes per document on each worker.
+    pub times: Vec<i64>,
 }
 
 /// Reads the documents `i` with `i % peers == worker` (the others are only counted).
-pub fn read_share(sources: &[Source], worker: usize, peers: usize, lossy: bool) -> Share {
+pub fn read_share(
+    sources: &[Source],
+    worker: usize,
+    peers: usize,
+    lossy: bool,
+    times: bool,
+) -> Share {
     let mut share = Share::default();
+    let mut times = times.then(Vec::new);
     let mut index = 0u64;
     for (s, source) in sources.iter().enumerate() {
         let s = s as u32;
@@ -175,6 +187,9 @@ pub fn read_share(sources: &[Source], worker: usize, peers: usize, lossy: bool) 
             Source::Text(path) => {
                 let mine = index % peers as u64 == worker as u64;
                 index += 1;
+                if let Some(times) = &mut times {
+                    times.push(times.last().copied().unwrap_or(0));
+                }
                 if mine {
                     read_text(path, &name, lossy)
                         .map_err(|m| ((s, 0, 1), m))
@@ -199,6 +214,7 @@ pub fn read_share(sources: &[Source], worker: usize, peers: usize, lossy: bool) 
                 lossy,
                 &mut index,
                 &mut share.docs,
+                times.as_mut(),
             ),
         };
         if let Err(e) = result {
@@ -207,6 +223,7 @@ pub fn read_share(sources: &[Source], worker: usize, peers: usize, lossy: bool) 
         }
     }
     share.total = index;
+    share.times = times.unwrap_or_default();
     share
 }
 
@@ -243,6 +260,7 @@ fn read_lines(
     lossy: bool,
     index: &mut u64,
     docs: &mut Vec<Doc>,
+    mut times: Option<&mut Vec<i64>>,
 ) -> Result<(), (Place, String)> {
     let file = File::open(path).map_err(|e| ((s, 0, 1), format!("cannot read {name}: {e}")))?;
     let mut reader = BufReader::with_capacity(1 << 20, file);
@@ -270,6 +288,14 @@ fn read_lines(
         let mine = *index % peers as u64 == worker as u64;
         *index += 1;
         if !mine {
+            if let Some(times) = times.as_deref_mut() {
+                // Another worker's line: only its time, as its owner will read it (a bad
+                // line is its owner's error to report).
+                let line = String::from_utf8_lossy(bytes);
+                let last = times.last().copied().unwrap_or(0);
+                let time = record_time(&line).ok().flatten().unwrap_or(last);
+                times.push(time);
+            }
             continue;
         }
         let at = |message: String| ((s, line_no, 1), format!("{name}:{line_no}: {message}"));
@@ -292,6 +318,11 @@ fn read_lines(
             }
         };
         let (id, text) = parse_record(&line).map_err(at)?;
+        if let Some(times) = times.as_deref_mut() {
+            let last = times.last().copied().unwrap_or(0);
+            let time = record_time(&line).map_err(|m| at(format!("id {id}: {m}")))?;
+            times.push(time.unwrap_or(last));
+        }
         docs.push(Doc {
             index: (*index - 1) as u32,
             id: id.to_string(),

@@ -5,6 +5,7 @@
 #![deny(missing_docs)]
 
 mod args;
+mod cli;
 mod components;
 mod error;
 mod exchange;
@@ -55,6 +56,8 @@ struct Options {
     lossy: bool,
     explain: bool,
     rounds: Option<u32>,
+    /// `--window`, in seconds.
+    window: Option<i64>,
 }
 
 /// Runs `neardup-dataflow cluster`.
@@ -67,8 +70,19 @@ fn cluster(args: &ClusterArgs) -> Result<(), RunError> {
             config.method()
         )));
     }
+    let window = args
+        .window
+        .as_deref()
+        .map(cli::time::parse_duration)
+        .transpose()
+        .map_err(|e| RunError::Usage(e.to_string()))?;
     if args.engine.explain {
         eprintln!("neardup-dataflow: {}", config.explain());
+        if let Some(w) = window {
+            eprintln!(
+                "neardup-dataflow: links only documents published at most {w} s apart (--window)"
+            );
+        }
     }
     let timely_config = args.timely.config()?;
     // `_spool` keeps stdin's copy until the workers are done.
@@ -77,6 +91,7 @@ fn cluster(args: &ClusterArgs) -> Result<(), RunError> {
         lossy: args.engine.lossy,
         explain: args.engine.explain,
         rounds: args.rounds,
+        window,
     };
     let (config, sources) = (Arc::new(config), Arc::new(sources));
     let mut out = stdout::Output::claim().map_err(|e| RunError::Write(e.to_string()))?;
@@ -121,9 +136,10 @@ fn run_worker(
         lossy,
         explain,
         rounds,
+        window,
     } = options;
     let (me, peers) = (worker.index(), worker.peers());
-    let mut share: Share = input::read_share(sources, me, peers, lossy);
+    let mut share: Share = input::read_share(sources, me, peers, lossy, window.is_some());
     let method = config.method();
     let weighted = matches!(method, Method::Weighted | Method::Story);
     // The weighted methods need each term's document frequency across workers first.
@@ -191,7 +207,8 @@ fn run_worker(
         }
         verified = edges;
     }
-    let (rows, ids) = pipeline::cluster(worker, config, &share, features, reduced, verified);
+    let (rows, ids) =
+        pipeline::cluster(worker, config, &share, features, reduced, verified, window);
     if me != 0 {
         return Ok(None);
     }

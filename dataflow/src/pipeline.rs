@@ -211,12 +211,20 @@ pub fn cluster(
     features: Rc<Vec<Feat>>,
     reduced: Reduced,
     verified: Vec<VerifiedEdge>,
+    window: Option<i64>,
 ) -> (Vec<Row>, Vec<(u32, String)>) {
     // Every worker builds the same dataflows: the choice depends only on the configuration.
-    let edges = match config.method() {
+    let mut edges = match config.method() {
         Method::Weighted | Method::Story => verified,
         Method::MinHash | Method::SimHash => candidate_edges(worker, config, &features, reduced),
     };
+    // The batch drops candidate pairs published farther apart than the window before it
+    // verifies them; verification is a function of the pair, so dropping those edges now
+    // leaves the same edges. Every worker knows every document's time (`Share::times`).
+    if let Some(window) = window {
+        let (times, window) = (&share.times, window.unsigned_abs());
+        edges.retain(|&(a, b, _)| times[a as usize].abs_diff(times[b as usize]) <= window);
+    }
     let rows = components::link_components(worker, &features, edges, config.chain_floor());
     let ids = share.docs.iter().map(|doc| (doc.index, doc.id.clone()));
     let mut ids = shuffle(worker, ids, |_| 0);

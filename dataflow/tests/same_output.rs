@@ -382,17 +382,26 @@ fn earliest_bad_input_reported_as_neardup_does() {
         "{\"id\":1,\"text\":\"a\"}\n{\"id\":2,\"text\":\"b\"}\n{\"id\":3,\"text\":\"c\"}\n{\"id\":2,\"text\":\"d\"}\n{\"id\":5,\"text\":\n",
         "{\"id\":1,\"text\":\"a\"}\n{\"id\":2,\"text\":\"b\"}\n\n{\"id\":3,\"text\":7}\n{\"id\":1,\"text\":\"d\"}\n",
         "{\"id\":1,\"text\":\"a\"}\n{\"id\":\"x\"}\n",
+        // With --window: a bad time (on the second worker's line), before a duplicate id.
+        "{\"id\":1,\"text\":\"a\",\"time\":5}\n{\"id\":2,\"text\":\"b\",\"time\":\"noon\"}\n{\"id\":1,\"text\":\"c\"}\n",
     ];
     for (i, case) in cases.iter().enumerate() {
         let file = dir.path().join(format!("bad{i}.jsonl"));
         std::fs::write(&file, case).expect("write");
         let file = file.to_string_lossy().into_owned();
+        let window: &[&str] = if case.contains("time") {
+            &["--window", "1d"]
+        } else {
+            &[]
+        };
         let want = Command::new(neardup())
             .args(["cluster", &file])
+            .args(window)
             .output()
             .expect("neardup");
         let got = Command::new(DATAFLOW)
             .args(["cluster", "-w", "2", &file])
+            .args(window)
             .output()
             .expect("neardup-dataflow");
         assert_eq!(want.status.code(), Some(1));
@@ -410,15 +419,55 @@ fn earliest_bad_input_reported_as_neardup_does() {
     }
 }
 
-/// `neardup cluster --window` is not implemented here: a usage error, not an option silently
-/// ignored (which would give other clusters than `neardup cluster`).
+/// `--window`: publication times on two lines of three (the third takes the previous line's
+/// time, as `neardup cluster` reads it), as Unix seconds or RFC 3339 text, spread over ten
+/// days; every preset and layout gives `neardup cluster --window 2d`'s output, which the
+/// window changed.
 #[test]
-fn window_is_a_usage_error() {
-    let got = Command::new(DATAFLOW)
-        .args(["cluster", "--preset", "story", "--window", "3d", "-"])
-        .output()
-        .expect("run neardup-dataflow");
-    assert_eq!(got.status.code(), Some(2), "{got:?}");
-    assert!(got.stdout.is_empty());
-    assert!(String::from_utf8_lossy(&got.stderr).contains("--window"));
+fn window_same_as_neardup_cluster() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut inputs = small_corpus(dir.path());
+    let text = std::fs::read_to_string(&inputs[0]).expect("corpus");
+    let mut timed = String::new();
+    for (i, line) in text.lines().enumerate() {
+        let day = i * 7919 % 10;
+        let time = match i % 3 {
+            0 => serde_json::json!(1_699_617_600 + day * 86_400),
+            1 => serde_json::json!(format!("2023-11-{:02}T12:00:00Z", 10 + day)),
+            _ => serde_json::Value::Null,
+        };
+        match serde_json::from_str::<serde_json::Value>(line) {
+            Ok(mut record) if !time.is_null() => {
+                record["time"] = time;
+                timed.push_str(&record.to_string());
+            }
+            _ => timed.push_str(line),
+        }
+        timed.push('\n');
+    }
+    let path = dir.path().join("timed.jsonl");
+    std::fs::write(&path, timed).expect("write timed corpus");
+    inputs[0] = path.to_string_lossy().into_owned();
+    let presets = ["near-duplicate", "rewrite", "story"];
+    for preset in presets {
+        let run = |extra: &[&str]| {
+            let out = Command::new(neardup())
+                .args(["cluster", "--preset", preset])
+                .args(extra)
+                .args(&inputs)
+                .output()
+                .expect("run neardup");
+            check(&out, "neardup cluster")
+        };
+        assert!(
+            run(&["--window", "2d"]) != run(&[]),
+            "{preset}: the window changed nothing"
+        );
+    }
+    let options: Vec<Vec<&str>> = presets
+        .iter()
+        .map(|p| vec!["--preset", p, "--window", "2d"])
+        .collect();
+    let options: Vec<&[&str]> = options.iter().map(Vec::as_slice).collect();
+    same_output_with(&options, &inputs, dir.path(), 50);
 }
