@@ -16,10 +16,13 @@ use crate::texts;
 /// the preset as the CLI's flags do (see ``Clusterer``). The GIL is released while the
 /// texts are clustered, on all cores. Same texts and options, same labels, for any number of
 /// threads. Raises ``ValueError`` for a bad option and ``TypeError`` for a text that is not a
-/// ``str``.
+/// ``str``. With ``times`` (one publication time per text, in seconds) and ``window``
+/// (seconds), texts published farther apart are never linked directly, as
+/// ``Clusterer.cluster`` does.
 #[pyfunction]
 #[pyo3(signature = (texts, preset = "near-duplicate", *, threshold = None, num_perm = None,
-    seed = None, method = None, shingle = None, drop_stop_words = None))]
+    seed = None, method = None, shingle = None, drop_stop_words = None, times = None,
+    window = None))]
 #[allow(clippy::too_many_arguments)] // Python keyword options, one per knob
 pub fn cluster<'py>(
     py: Python<'py>,
@@ -31,6 +34,8 @@ pub fn cluster<'py>(
     method: Option<String>,
     shingle: Option<String>,
     drop_stop_words: Option<bool>,
+    times: Option<Vec<i64>>,
+    window: Option<i64>,
 ) -> PyResult<Vec<usize>> {
     let clusterer = Clusterer::with_config(
         EngineOptions {
@@ -47,8 +52,12 @@ pub fn cluster<'py>(
     .map_err(to_py)?;
     let strings = texts::collect(texts)?;
     let strs = texts::borrow(&strings)?;
+    let times = both(times, window)?;
     py.detach(|| {
-        let clusters = clusterer.try_cluster(&strs)?;
+        let clusters = match &times {
+            Some((times, window)) => clusterer.cluster_within(&strs, times, *window)?,
+            None => clusterer.try_cluster(&strs)?,
+        };
         let mut labels = vec![0; strs.len()];
         for c in &clusters {
             for &m in &c.members {
@@ -58,6 +67,17 @@ pub fn cluster<'py>(
         Ok(labels)
     })
     .map_err(to_py)
+}
+
+/// `times` and `window` given together (a time window) or not at all.
+fn both(times: Option<Vec<i64>>, window: Option<i64>) -> PyResult<Option<(Vec<i64>, i64)>> {
+    match (times, window) {
+        (None, None) => Ok(None),
+        (Some(times), Some(window)) => Ok(Some((times, window))),
+        _ => Err(pyo3::exceptions::PyValueError::new_err(
+            "give both times and window, or neither",
+        )),
+    }
 }
 
 /// Groups texts into clusters of copies or rewrites; reusable and safe to share between
@@ -128,15 +148,10 @@ impl PyClusterer {
     ) -> PyResult<Vec<PyCluster>> {
         let strings = texts::collect(texts)?;
         let strs = texts::borrow(&strings)?;
-        let clusters = match (times, window) {
-            (None, None) => py.detach(|| self.inner.try_cluster(&strs)),
-            (Some(times), Some(window)) => {
+        let clusters = match both(times, window)? {
+            None => py.detach(|| self.inner.try_cluster(&strs)),
+            Some((times, window)) => {
                 py.detach(|| self.inner.cluster_within(&strs, &times, window))
-            }
-            _ => {
-                return Err(pyo3::exceptions::PyValueError::new_err(
-                    "give both times and window, or neither",
-                ))
             }
         }
         .map_err(to_py)?;

@@ -105,3 +105,7 @@ def test_time_window_keeps_reports_far_apart_in_time_apart():
         c.cluster(texts, times=times[:2], window=day)
     with pytest.raises(ValueError):
         c.cluster(texts, times=times, window=-1)
+    assert neardup.cluster(texts, "story", times=times, window=3 * day) == [0, 0, 2]
+    assert neardup.cluster(texts, "story") == [0, 0, 0]
+    with pytest.raises(ValueError):
+        neardup.cluster(texts, "story", window=day)

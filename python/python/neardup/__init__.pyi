@@ -23,6 +23,8 @@ def cluster(
     method: str | None = None,
     shingle: str | None = None,
     drop_stop_words: bool | None = None,
+    times: Sequence[int] | None = None,
+    window: int | None = None,
 ) -> list[int]:
     """One label per text: the smallest index of the text's cluster."""
 
