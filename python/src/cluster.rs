@@ -150,9 +150,7 @@ impl PyClusterer {
         let strs = texts::borrow(&strings)?;
         let clusters = match both(times, window)? {
             None => py.detach(|| self.inner.try_cluster(&strs)),
-            Some((times, window)) => {
-                py.detach(|| self.inner.cluster_within(&strs, &times, window))
-            }
+            Some((times, window)) => py.detach(|| self.inner.cluster_within(&strs, &times, window)),
         }
         .map_err(to_py)?;
         Ok(clusters.into_iter().map(PyCluster::from).collect())
