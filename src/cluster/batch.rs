@@ -185,7 +185,7 @@ impl Batch {
     /// Finds the candidate pairs and frees what found them; the [`Pending`] batch then asks for
     /// the texts of the documents in candidate pairs (none, unless verification is exact).
     pub fn candidates(self) -> Result<Pending, Error> {
-        self.candidates_where(|_, _| true)
+        self.candidates_where(None)
     }
 
     /// [`Batch::candidates`] for documents with publication times (`times[i]` in seconds, one
@@ -200,18 +200,17 @@ impl Batch {
     ) -> Result<Pending, Error> {
         check_times(times, self.len, window)?;
         let window = window.unsigned_abs();
-        self.candidates_where(|a, b| times[a as usize].abs_diff(times[b as usize]) <= window)
+        let within = |a: u32, b: u32| times[a as usize].abs_diff(times[b as usize]) <= window;
+        self.candidates_where(Some(&within))
     }
 
-    fn candidates_where(self, keep: impl Fn(u32, u32) -> bool + Sync) -> Result<Pending, Error> {
+    /// The candidate pairs `keep` accepts (all of them without it: no extra pass).
+    fn candidates_where(self, keep: Option<&dyn Fn(u32, u32) -> bool>) -> Result<Pending, Error> {
         let Batch { config, len, store } = self;
         let retain = |pairs: &mut Vec<Pair>| {
-            let kept: Vec<bool> = pairs.par_iter().map(|&(a, b)| keep(a, b)).collect();
-            let mut i = 0;
-            pairs.retain(|_| {
-                i += 1;
-                kept[i - 1]
-            });
+            if let Some(keep) = keep {
+                pairs.retain(|&(a, b)| keep(a, b));
+            }
         };
         let stage = match store {
             Store::Keys {
