@@ -160,9 +160,8 @@ impl Clusterer {
     ) -> Result<Vec<Cluster>, Error> {
         batch::check_times(times, texts.len(), window)?;
         let features = self.features(texts)?;
-        let window = window.unsigned_abs();
         let mut candidates = features.candidates(&self.config)?;
-        candidates.retain(|&(a, b)| times[a as usize].abs_diff(times[b as usize]) <= window);
+        candidates.retain(|&(a, b)| crate::parts::within_window(times, window, a, b));
         let edges = features.verify_pairs(&candidates, self.config.threshold());
         Ok(link_checked(&features, edges, self.config.chain_floor))
     }

@@ -9,6 +9,7 @@
 use crate::cluster::{link_measured, Cluster};
 use crate::config::Config;
 use crate::error::Error;
+use crate::index::Timestamp;
 use crate::lsh::{self, Banding, Pair};
 use crate::minhash::Signature;
 use crate::simhash::Fingerprint;
@@ -155,6 +156,18 @@ where
     }
     fn content_at(&self, i: usize) -> f64 {
         (self.content)(i)
+    }
+}
+
+/// The time window's rule (`neardup cluster --window`): documents `a` and `b` may be linked
+/// only if they were published at most `window` seconds apart. The batch applies it to
+/// candidate pairs before verifying them, a distributed run to its verified edges (the same
+/// edges, since verification is a function of the pair). `false` for a document without a
+/// time in `times` or a negative window.
+pub fn within_window(times: &[Timestamp], window: Timestamp, a: u32, b: u32) -> bool {
+    match (times.get(a as usize), times.get(b as usize)) {
+        (Some(ta), Some(tb)) => window >= 0 && ta.abs_diff(*tb) <= window.unsigned_abs(),
+        _ => false,
     }
 }
 

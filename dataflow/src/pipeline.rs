@@ -222,8 +222,7 @@ pub fn cluster(
     // verifies them; verification is a function of the pair, so dropping those edges now
     // leaves the same edges. Every worker knows every document's time (`Share::times`).
     if let Some(window) = window {
-        let (times, window) = (&share.times, window.unsigned_abs());
-        edges.retain(|&(a, b, _)| times[a as usize].abs_diff(times[b as usize]) <= window);
+        edges.retain(|&(a, b, _)| neardup::parts::within_window(&share.times, window, a, b));
     }
     let rows = components::link_components(worker, &features, edges, config.chain_floor());
     let ids = share.docs.iter().map(|doc| (doc.index, doc.id.clone()));

@@ -199,8 +199,7 @@ impl Batch {
         window: Timestamp,
     ) -> Result<Pending, Error> {
         check_times(times, self.len, window)?;
-        let window = window.unsigned_abs();
-        let within = |a: u32, b: u32| times[a as usize].abs_diff(times[b as usize]) <= window;
+        let within = |a, b| crate::parts::within_window(times, window, a, b);
         self.candidates_where(Some(&within))
     }
 
