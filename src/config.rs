@@ -111,6 +111,14 @@ pub const STORY_CHAIN_FLOOR: f64 = 0.05;
 /// 0.904–0.908 for priors 2000–10000 on ECB+, against 0.895 at 1000).
 pub const STORY_PRIOR: f64 = 5000.0;
 
+/// Story preset: the time window applied when every document has a publication time and the
+/// caller gives none ([`Config::default_window`]), in seconds: 30 days. One event's reports
+/// appear within days of it, and a story goes on being linked past the window through the
+/// reports published between its ends; two similar events (the same fighters' rematch, the
+/// same player's second arrest) are usually months apart and share as many names as one
+/// event's reports do, so only their time tells them apart (docs/presets.md, item 4).
+pub const STORY_WINDOW: crate::Timestamp = 30 * 24 * 60 * 60;
+
 /// The story preset's profile settings: see [`Preset::Story`] and docs/presets.md.
 fn story_profile() -> ProfileParams {
     ProfileParams {
@@ -204,6 +212,15 @@ impl Config {
             // A threshold of 1 (identical sets only) is designed for as just below 1.
             None => Banding::optimal(self.threshold.min(1.0 - 1e-6), self.num_perm, FN_WEIGHT),
         }
+    }
+
+    /// The time window (seconds) to apply when every document has a publication time and the
+    /// caller gives no window: [`STORY_WINDOW`] for the story method, none for the others
+    /// (copies and rewrites are duplicates whenever they were published). `neardup cluster`,
+    /// `dedup` and Python's `cluster(texts, times=...)` use it; [`crate::Clusterer::cluster_within`]
+    /// takes its window from the caller.
+    pub fn default_window(&self) -> Option<crate::Timestamp> {
+        (self.method == Method::Story).then_some(STORY_WINDOW)
     }
 
     /// The chain guard floor, if any.

@@ -739,3 +739,54 @@ fn window_keeps_reports_far_apart_in_time_apart() {
     let o = run(&["cluster", "--window", "3q"], &input);
     assert_fails(&o, 2, &["--window", "3q"]);
 }
+
+/// The story preset's default window: when every line has a `time`, reports 30 days apart or
+/// more are not linked, as with `--window 30d`; `--window off` links them; one line without a
+/// readable time (no error without `--window`) leaves the input unwindowed; other presets
+/// have no default window.
+#[test]
+fn story_preset_uses_times_when_every_line_has_one() {
+    let quake = "Magnitude 4.4 earthquake strikes Sonoma County near The Geysers, USGS says.";
+    let retold = "A 4.4 magnitude earthquake struck Sonoma County near The Geysers, the USGS said.";
+    let timed = [
+        json!({"id": "a", "text": quake, "time": "2013-03-14T08:00:00Z"}),
+        json!({"id": "b", "text": retold, "time": 1_363_251_600}),
+        json!({"id": "c", "text": quake, "time": "2013-04-10T08:00:00Z"}),
+        json!({"id": "d", "text": quake, "time": "2013-05-20T08:00:00Z"}),
+    ];
+    let text = |records: &[serde_json::Value]| -> String {
+        records.iter().map(|v| format!("{v}\n")).collect()
+    };
+    let clusters = |preset: &str, args: &[&str], input: &str| -> (Vec<String>, String) {
+        let o = run(&[&["cluster", "--preset", preset], args].concat(), input);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let found = lines(&o).iter().map(|l| l["cluster"].to_string()).collect();
+        (found, stderr(&o))
+    };
+    let input = text(&timed);
+    let (found, notice) = clusters("story", &[], &input);
+    assert_eq!(found, ["\"a\"", "\"a\"", "\"a\"", "\"d\""]);
+    assert!(notice.contains("default window"), "{notice}");
+    assert_eq!(clusters("story", &["--window", "30d"], &input).0, found);
+    assert_eq!(
+        clusters("story", &["--window", "off"], &input).0,
+        ["\"a\""; 4]
+    );
+    let (found, notice) = clusters("rewrite", &[], &input);
+    assert_eq!(found, ["\"a\""; 4]);
+    assert!(!notice.contains("window"), "{notice}");
+
+    let mut partly = timed.clone();
+    partly[2]["time"] = json!("yesterday");
+    let (found, notice) = clusters("story", &[], &text(&partly));
+    assert_eq!(
+        found, ["\"a\""; 4],
+        "a line without a readable time: no window"
+    );
+    assert!(!notice.contains("window"), "{notice}");
+    let o = run(
+        &["cluster", "--preset", "story", "--window", "30d"],
+        &text(&partly),
+    );
+    assert_fails(&o, 1, &["<stdin>:3", "id \"c\"", "RFC 3339"]);
+}

@@ -167,6 +167,21 @@ pub struct Share {
     /// line's `time`, since a line without one takes the previous line's, which may be
     /// another worker's): 8 bytes per document on each worker.
     pub times: Vec<i64>,
+    /// With times read: how many documents of all workers have no time of their own (the
+    /// same on every worker, since each reads every line's time).
+    pub untimed: u64,
+}
+
+/// Which publication times a worker reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Times {
+    /// None.
+    Off,
+    /// Every line's; a bad `time` on this worker's line is bad input (`--window`).
+    Strict,
+    /// Every line's; a bad `time` counts as none (a preset's default window, applied only
+    /// if every document has a time).
+    Lenient,
 }
 
 /// Reads the documents `i` with `i % peers == worker` (the others are only counted).
@@ -175,10 +190,10 @@ pub fn read_share(
     worker: usize,
     peers: usize,
     lossy: bool,
-    times: bool,
+    which: Times,
 ) -> Share {
     let mut share = Share::default();
-    let mut times = times.then(Vec::new);
+    let mut times = (which != Times::Off).then(Vec::new);
     let mut index = 0u64;
     for (s, source) in sources.iter().enumerate() {
         let s = s as u32;
@@ -189,6 +204,7 @@ pub fn read_share(
                 index += 1;
                 if let Some(times) = &mut times {
                     times.push(times.last().copied().unwrap_or(0));
+                    share.untimed += 1;
                 }
                 if mine {
                     read_text(path, &name, lossy)
@@ -214,7 +230,9 @@ pub fn read_share(
                 lossy,
                 &mut index,
                 &mut share.docs,
-                times.as_mut(),
+                times
+                    .as_mut()
+                    .map(|t| (t, which == Times::Lenient, &mut share.untimed)),
             ),
         };
         if let Err(e) = result {
@@ -260,7 +278,7 @@ fn read_lines(
     lossy: bool,
     index: &mut u64,
     docs: &mut Vec<Doc>,
-    mut times: Option<&mut Vec<i64>>,
+    mut times: Option<(&mut Vec<i64>, bool, &mut u64)>,
 ) -> Result<(), (Place, String)> {
     let file = File::open(path).map_err(|e| ((s, 0, 1), format!("cannot read {name}: {e}")))?;
     let mut reader = BufReader::with_capacity(1 << 20, file);
@@ -288,13 +306,14 @@ fn read_lines(
         let mine = *index % peers as u64 == worker as u64;
         *index += 1;
         if !mine {
-            if let Some(times) = times.as_deref_mut() {
+            if let Some((times, _, untimed)) = times.as_mut() {
                 // Another worker's line: only its time, as its owner will read it (a bad
                 // line is its owner's error to report).
                 let line = String::from_utf8_lossy(bytes);
                 let last = times.last().copied().unwrap_or(0);
-                let time = record_time(&line).ok().flatten().unwrap_or(last);
-                times.push(time);
+                let time = record_time(&line).ok().flatten();
+                **untimed += u64::from(time.is_none());
+                times.push(time.unwrap_or(last));
             }
             continue;
         }
@@ -318,9 +337,13 @@ fn read_lines(
             }
         };
         let (id, text) = parse_record(&line).map_err(at)?;
-        if let Some(times) = times.as_deref_mut() {
+        if let Some((times, lenient, untimed)) = times.as_mut() {
             let last = times.last().copied().unwrap_or(0);
-            let time = record_time(&line).map_err(|m| at(format!("id {id}: {m}")))?;
+            let time = match record_time(&line) {
+                Err(_) if *lenient => None,
+                read => read.map_err(|m| at(format!("id {id}: {m}")))?,
+            };
+            **untimed += u64::from(time.is_none());
             times.push(time.unwrap_or(last));
         }
         docs.push(Doc {

@@ -58,6 +58,8 @@ struct Options {
     rounds: Option<u32>,
     /// `--window`, in seconds.
     window: Option<i64>,
+    /// The preset's default window, applied if every document has a time (no `--window`).
+    default_window: Option<i64>,
 }
 
 /// Runs `neardup-dataflow cluster`.
@@ -70,17 +72,30 @@ fn cluster(args: &ClusterArgs) -> Result<(), RunError> {
             config.method()
         )));
     }
-    let window = args
+    // As `neardup cluster`: `--window D`, `--window off`, or the preset's default window if
+    // every document has a time.
+    let given = args
         .window
         .as_deref()
-        .map(cli::time::parse_duration)
+        .map(cli::time::parse_window)
         .transpose()
         .map_err(|e| RunError::Usage(e.to_string()))?;
+    let default_window = if given.is_none() {
+        config.default_window()
+    } else {
+        None
+    };
+    let window = given.flatten();
     if args.engine.explain {
         eprintln!("neardup-dataflow: {}", config.explain());
         if let Some(w) = window {
             eprintln!(
                 "neardup-dataflow: links only documents published at most {w} s apart (--window)"
+            );
+        } else if let Some(w) = default_window {
+            eprintln!(
+                "neardup-dataflow: if every line has a \"time\", links only documents published \
+                 at most {w} s apart (the preset's default window; --window off: none)"
             );
         }
     }
@@ -92,6 +107,7 @@ fn cluster(args: &ClusterArgs) -> Result<(), RunError> {
         explain: args.engine.explain,
         rounds: args.rounds,
         window,
+        default_window,
     };
     let (config, sources) = (Arc::new(config), Arc::new(sources));
     let mut out = stdout::Output::claim().map_err(|e| RunError::Write(e.to_string()))?;
@@ -137,9 +153,23 @@ fn run_worker(
         explain,
         rounds,
         window,
+        default_window,
     } = options;
     let (me, peers) = (worker.index(), worker.peers());
-    let mut share: Share = input::read_share(sources, me, peers, lossy, window.is_some());
+    let times = match (window, default_window) {
+        (Some(_), _) => input::Times::Strict,
+        (None, Some(_)) => input::Times::Lenient,
+        (None, None) => input::Times::Off,
+    };
+    let mut share: Share = input::read_share(sources, me, peers, lossy, times);
+    // Every worker counts every line's time, so all decide alike.
+    let window = window.or(default_window.filter(|_| share.untimed == 0 && share.total > 0));
+    if let (0, Some(w), Some(_)) = (me, window, default_window) {
+        eprintln!(
+            "neardup-dataflow: every line has a \"time\": links only documents published at \
+             most {w} s apart (the preset's default window; --window off: none)"
+        );
+    }
     let method = config.method();
     let weighted = matches!(method, Method::Weighted | Method::Story);
     // The weighted methods need each term's document frequency across workers first.

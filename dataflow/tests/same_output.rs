@@ -471,3 +471,50 @@ fn window_same_as_neardup_cluster() {
     let options: Vec<&[&str]> = options.iter().map(Vec::as_slice).collect();
     same_output_with(&options, &inputs, dir.path(), 50);
 }
+
+/// The story preset's default window (every line has a `time`, no `--window`) is applied
+/// as `neardup cluster` applies it, in every layout; it changes the output (`--window off`).
+#[test]
+fn default_window_same_as_neardup_cluster() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let inputs = small_corpus(dir.path());
+    let text = std::fs::read_to_string(&inputs[0]).expect("corpus");
+    let mut timed = String::new();
+    for (i, line) in text.lines().enumerate() {
+        match serde_json::from_str::<serde_json::Value>(line) {
+            Ok(mut record) => {
+                // Four months: a 30-day window splits some clusters.
+                record["time"] = serde_json::json!(1_699_617_600 + (i * 7919 % 120) * 86_400);
+                timed.push_str(&record.to_string());
+            }
+            Err(_) => timed.push_str(line),
+        }
+        timed.push('\n');
+    }
+    let path = dir.path().join("timed.jsonl");
+    std::fs::write(&path, timed).expect("write timed corpus");
+    let inputs = vec![path.to_string_lossy().into_owned()];
+    let run = |extra: &[&str]| {
+        let out = Command::new(neardup())
+            .args(["cluster", "--preset", "story"])
+            .args(extra)
+            .args(&inputs)
+            .output()
+            .expect("run neardup");
+        check(&out, "neardup cluster")
+    };
+    assert!(
+        run(&[]) != run(&["--window", "off"]),
+        "the default window changed nothing"
+    );
+    assert!(run(&[]) == run(&["--window", "30d"]));
+    same_output_with(
+        &[
+            &["--preset", "story"],
+            &["--preset", "story", "--window", "off"],
+        ],
+        &inputs,
+        dir.path(),
+        50,
+    );
+}

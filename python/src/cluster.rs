@@ -18,7 +18,8 @@ use crate::texts;
 /// threads. Raises ``ValueError`` for a bad option and ``TypeError`` for a text that is not a
 /// ``str``. With ``times`` (one publication time per text, in seconds) and ``window``
 /// (seconds), texts published farther apart are never linked directly, as
-/// ``Clusterer.cluster`` does.
+/// ``Clusterer.cluster`` does; with ``times`` alone, the preset's default window (the story
+/// preset's 30 days; the other presets have none and need ``window``).
 #[pyfunction]
 #[pyo3(signature = (texts, preset = "near-duplicate", *, threshold = None, num_perm = None,
     seed = None, method = None, shingle = None, drop_stop_words = None, times = None,
@@ -52,7 +53,7 @@ pub fn cluster<'py>(
     .map_err(to_py)?;
     let strings = texts::collect(texts)?;
     let strs = texts::borrow(&strings)?;
-    let times = both(times, window)?;
+    let times = both(times, window, clusterer.config().default_window())?;
     py.detach(|| {
         let clusters = match &times {
             Some((times, window)) => clusterer.cluster_within(&strs, times, *window)?,
@@ -69,13 +70,21 @@ pub fn cluster<'py>(
     .map_err(to_py)
 }
 
-/// `times` and `window` given together (a time window) or not at all.
-fn both(times: Option<Vec<i64>>, window: Option<i64>) -> PyResult<Option<(Vec<i64>, i64)>> {
-    match (times, window) {
+/// `times` with `window` or the preset's `default` window (a time window), or neither.
+fn both(
+    times: Option<Vec<i64>>,
+    window: Option<i64>,
+    default: Option<i64>,
+) -> PyResult<Option<(Vec<i64>, i64)>> {
+    match (times, window.or(default)) {
         (None, None) => Ok(None),
+        (None, Some(_)) if window.is_none() => Ok(None),
         (Some(times), Some(window)) => Ok(Some((times, window))),
-        _ => Err(pyo3::exceptions::PyValueError::new_err(
-            "give both times and window, or neither",
+        (None, Some(_)) => Err(pyo3::exceptions::PyValueError::new_err(
+            "window needs times (one publication time per text)",
+        )),
+        (Some(_), None) => Err(pyo3::exceptions::PyValueError::new_err(
+            "times need a window: this preset has no default window",
         )),
     }
 }
@@ -136,8 +145,10 @@ impl PyClusterer {
     ///
     /// With ``times`` (one publication time per text, in seconds, e.g. Unix time) and
     /// ``window`` (seconds), two texts published more than ``window`` apart are never linked
-    /// directly (a story may still span longer through texts published between them). Give
-    /// both or neither; a wrong count or a negative window raises ``ValueError``.
+    /// directly (a story may still span longer through texts published between them). With
+    /// ``times`` alone, the preset's default window (the story preset's 30 days; the others
+    /// have none and raise ``ValueError``); ``window`` alone raises ``ValueError``, as do a
+    /// wrong count and a negative window.
     #[pyo3(signature = (texts, *, times = None, window = None))]
     fn cluster(
         &self,
@@ -148,7 +159,7 @@ impl PyClusterer {
     ) -> PyResult<Vec<PyCluster>> {
         let strings = texts::collect(texts)?;
         let strs = texts::borrow(&strings)?;
-        let clusters = match both(times, window)? {
+        let clusters = match both(times, window, self.inner.config().default_window())? {
             None => py.detach(|| self.inner.try_cluster(&strs)),
             Some((times, window)) => py.detach(|| self.inner.cluster_within(&strs, &times, window)),
         }

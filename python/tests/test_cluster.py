@@ -99,13 +99,16 @@ def test_time_window_keeps_reports_far_apart_in_time_apart():
     within = c.cluster(texts, times=times, window=3 * day)
     assert [x.members for x in within] == [[0, 1], [2]]
     assert [x.members for x in c.cluster(texts, times=times, window=500 * day)] == [[0, 1, 2]]
-    with pytest.raises(ValueError):
-        c.cluster(texts, times=times)
+    # Times alone: the story preset's default window (30 days) keeps the later quake apart.
+    assert [x.members for x in c.cluster(texts, times=times)] == [[0, 1], [2]]
+    with pytest.raises(ValueError, match="no default window"):
+        neardup.Clusterer("rewrite").cluster(texts, times=times)
     with pytest.raises(ValueError):
         c.cluster(texts, times=times[:2], window=day)
     with pytest.raises(ValueError):
         c.cluster(texts, times=times, window=-1)
     assert neardup.cluster(texts, "story", times=times, window=3 * day) == [0, 0, 2]
     assert neardup.cluster(texts, "story") == [0, 0, 0]
-    with pytest.raises(ValueError):
+    assert neardup.cluster(texts, "story", times=times) == [0, 0, 2]
+    with pytest.raises(ValueError, match="needs times"):
         neardup.cluster(texts, "story", window=day)

@@ -21,6 +21,7 @@ Examples:
   cat articles.jsonl | neardup cluster --threshold 0.9 - | jq -c 'select(.representative | not)'
   neardup cluster --preset story --window 3d news.jsonl   # lines with \"time\"; reports of one
                                                            # event within three days of another
+                                   # (story: 30d if every line has a time; --window off: none)
 
 Any script: Chinese, Japanese, Thai, Lao, Khmer and Myanmar letters are one token each (a
 word 5-gram there is a character 5-gram), so near-copies in those languages join with no flag:
@@ -160,7 +161,8 @@ pub struct ClusterArgs {
     pub engine: EngineArgs,
     /// Link only documents published at most DURATION apart (90s, 30m, 12h, 3d, 1w), by each
     /// JSON line's "time" (RFC 3339 text or Unix seconds; a line without one takes the
-    /// previous line's time, a .txt file too, 0 for the first).
+    /// previous line's time, a .txt file too, 0 for the first). Without it the story preset
+    /// applies 30d if every line has a time of its own; "off": no window.
     #[arg(long, value_name = "DURATION")]
     pub window: Option<String>,
     /// .txt files (one document each, id = the file name as given), .jsonl files (one
@@ -180,7 +182,8 @@ pub struct DedupArgs {
     pub keep: Keep,
     /// Link only documents published at most DURATION apart (90s, 30m, 12h, 3d, 1w), by each
     /// JSON line's "time" (RFC 3339 text or Unix seconds; a line without one takes the
-    /// previous line's time, a .txt file too, 0 for the first).
+    /// previous line's time, a .txt file too, 0 for the first). Without it the story preset
+    /// applies 30d if every line has a time of its own; "off": no window.
     #[arg(long, value_name = "DURATION")]
     pub window: Option<String>,
     /// .txt files, .jsonl files, or - for JSON Lines on stdin.

@@ -10,7 +10,7 @@ use super::args::{ClusterArgs, DedupArgs, EngineArgs, Keep};
 use super::error::CliError;
 use super::input::{self, Corpus, JsonLines, ReadOptions, Source};
 use super::progress::Progress;
-use super::time::parse_duration;
+use super::time::parse_window;
 
 /// The documents and clusters of one run; texts are gone.
 struct Clustered {
@@ -31,11 +31,24 @@ fn run_engine(
 ) -> Result<Clustered, CliError> {
     let started = Instant::now();
     let config = engine.config()?;
-    let window = window.map(parse_duration).transpose()?;
+    // `--window D` or `--window off`; without it, the preset's default window, applied only
+    // if every document has a time of its own (a bad `time` then just means it has none).
+    let given = window.map(parse_window).transpose()?;
+    let default = if given.is_none() {
+        config.default_window()
+    } else {
+        None
+    };
+    let given = given.flatten();
     if engine.explain {
         eprintln!("neardup: {}", config.explain());
-        if let Some(w) = window {
+        if let Some(w) = given {
             eprintln!("neardup: links only documents published at most {w} s apart (--window)");
+        } else if let Some(w) = default {
+            eprintln!(
+                "neardup: if every line has a \"time\", links only documents published at most \
+                 {w} s apart (the preset's default window; --window off: none)"
+            );
         }
     }
     let clusterer = Clusterer::with_config(config)?;
@@ -46,7 +59,8 @@ fn run_engine(
         lossy: engine.lossy,
         keep_lengths: dedup,
         spill_stdin: dedup || batch.needs_texts_again(),
-        times: window.is_some(),
+        times: given.is_some() || default.is_some(),
+        lenient_times: given.is_none(),
     };
     let read = input::read_all(&sources, options, &mut progress, &mut |texts| {
         Ok(batch.add(texts)?)
@@ -58,6 +72,13 @@ fn run_engine(
             return Err(e);
         }
     };
+    let window = given.or(default.filter(|_| corpus.untimed == 0 && corpus.len() > 0));
+    if let (None, Some(w)) = (given, window) {
+        progress.note(&format!(
+            "neardup: every line has a \"time\": links only documents published at most {w} s \
+             apart (the preset's default window; --window off: none)"
+        ));
+    }
     progress.stage("candidates");
     let mut pending = match window {
         Some(w) => batch.candidates_within(&corpus.times, w)?,

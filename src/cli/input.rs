@@ -93,6 +93,9 @@ pub struct ReadOptions {
     pub spill_stdin: bool,
     /// Keep each document's publication time ([`Corpus::times`]).
     pub times: bool,
+    /// With `times`: read an unreadable `time` as none instead of failing (for a preset's
+    /// default window, which applies only when every document has a time).
+    pub lenient_times: bool,
 }
 
 /// What a run keeps of every document once its text is signed and dropped: its id (as JSON
@@ -113,6 +116,9 @@ pub struct Corpus {
     /// Each document's publication time, when [`ReadOptions::times`]: its JSON line's
     /// `"time"`, or the previous document's (0 for the first) where it has none.
     pub times: Vec<Timestamp>,
+    /// With [`ReadOptions::times`]: how many documents have no time of their own (a `.txt`
+    /// file, a line without `time`, or with an unreadable one under `lenient_times`).
+    pub untimed: usize,
     /// Each INPUT's first document.
     starts: Vec<usize>,
     /// The lines read from stdin, when [`ReadOptions::spill_stdin`].
@@ -165,8 +171,9 @@ impl Corpus {
 
     fn push(&mut self, id: &str, text: &str, hash: u64, line: usize, options: ReadOptions) {
         if options.times {
-            // A line with a time overwrites this after the push.
+            // A line with a time overwrites this after the push (and counts itself timed).
             self.times.push(self.times.last().copied().unwrap_or(0));
+            self.untimed += 1;
         }
         self.id_text.push_str(id);
         self.id_ends.push(self.id_text.len());
@@ -347,7 +354,9 @@ fn read_into(
                         .par_iter()
                         .map(|(_, line, _)| {
                             let record = record(line)?;
-                            let time = if options.times {
+                            let time = if options.times && options.lenient_times {
+                                record_time(line).ok().flatten()
+                            } else if options.times {
                                 record_time(line).map_err(|m| format!("id {}: {m}", record.0))?
                             } else {
                                 None
@@ -367,6 +376,7 @@ fn read_into(
                         corpus.push(&id, &text, hash, line_no, options);
                         if let (Some(t), Some(last)) = (time, corpus.times.last_mut()) {
                             *last = t;
+                            corpus.untimed -= 1;
                         }
                         if let Some(w) = &mut writer {
                             w.write_all(line.as_bytes())

@@ -90,6 +90,11 @@ impl Progress {
         }
     }
 
+    /// Prints a line on stderr without breaking the bar.
+    pub fn note(&self, line: &str) {
+        self.bar.suspend(|| eprintln!("{line}"));
+    }
+
     /// Removes the bar so the summary line can follow.
     pub fn finish(&self) {
         self.bar.finish_and_clear();

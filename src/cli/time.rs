@@ -113,6 +113,14 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// `--window`: `off` (no window, not even a preset's default) or a duration.
+pub fn parse_window(s: &str) -> Result<Option<Timestamp>, CliError> {
+    if s == "off" {
+        return Ok(None);
+    }
+    parse_duration(s).map(Some)
+}
+
 /// `90`, `90s`, `30m`, `12h`, `3d` → seconds.
 pub fn parse_duration(s: &str) -> Result<Timestamp, CliError> {
     let bad = || {
