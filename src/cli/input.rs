@@ -16,7 +16,7 @@ use neardup::Timestamp;
 
 use super::error::CliError;
 use super::progress::Progress;
-use super::time::record_time;
+use super::time::time_of;
 
 /// The name standard input goes by in messages.
 pub const STDIN_NAME: &str = "<stdin>";
@@ -265,9 +265,16 @@ pub type Record = (String, String, u64);
 
 /// A parsed JSON Lines record with its id serialized and its text hashed.
 pub fn record(line: &str) -> Result<Record, String> {
-    let (id, text) = parse_record(line)?;
+    let (id, text, _) = parse_fields(line)?;
     let hash = xxh3_64(text.as_bytes());
     Ok((id.to_string(), text, hash))
+}
+
+/// [`record`] and the line's `time` field, from one parse.
+fn record_and_time(line: &str) -> Result<(Record, Option<Value>), String> {
+    let (id, text, time) = parse_fields(line)?;
+    let hash = xxh3_64(text.as_bytes());
+    Ok(((id.to_string(), text, hash), time))
 }
 
 /// Reads and validates every input, in order, handing the texts to `sink` in chunks (in input
@@ -353,11 +360,12 @@ fn read_into(
                     let parsed: Vec<Result<(Record, Option<Timestamp>), String>> = batch
                         .par_iter()
                         .map(|(_, line, _)| {
-                            let record = record(line)?;
+                            let (record, time) = record_and_time(line)?;
                             let time = if options.times && options.lenient_times {
-                                record_time(line).ok().flatten()
+                                time_of(time.as_ref()).ok().flatten()
                             } else if options.times {
-                                record_time(line).map_err(|m| format!("id {}: {m}", record.0))?
+                                time_of(time.as_ref())
+                                    .map_err(|m| format!("id {}: {m}", record.0))?
                             } else {
                                 None
                             };
@@ -646,6 +654,11 @@ impl<R: Read> JsonLines<R> {
 
 /// The id and text of one JSON Lines record, or what is wrong with it.
 pub fn parse_record(line: &str) -> Result<(Value, String), String> {
+    parse_fields(line).map(|(id, text, _)| (id, text))
+}
+
+/// [`parse_record`] and the line's `time` field, if it has one.
+fn parse_fields(line: &str) -> Result<(Value, String, Option<Value>), String> {
     let value: Value = serde_json::from_str(line).map_err(|e| {
         // serde_json counts lines within this one line: keep only the column.
         let message = e.to_string();
@@ -671,7 +684,7 @@ pub fn parse_record(line: &str) -> Result<(Value, String), String> {
         None => return Err("missing \"id\"".into()),
     };
     match object.remove("text") {
-        Some(Value::String(text)) => Ok((id, text)),
+        Some(Value::String(text)) => Ok((id, text, object.remove("time"))),
         Some(other) => Err(format!(
             "id {id}: \"text\" must be a string, got {}",
             kind(&other)

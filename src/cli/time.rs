@@ -9,7 +9,12 @@ use super::error::CliError;
 /// The optional `time` of a record: RFC 3339 text or Unix seconds.
 pub fn record_time(line: &str) -> Result<Option<Timestamp>, String> {
     let value: Value = serde_json::from_str(line).map_err(|e| e.to_string())?;
-    match value.get("time") {
+    time_of(value.get("time"))
+}
+
+/// A record's `time` field (if any) as a time: RFC 3339 text or Unix seconds.
+pub fn time_of(time: Option<&Value>) -> Result<Option<Timestamp>, String> {
+    match time {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Number(n)) => n
             .as_i64()
