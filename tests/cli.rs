@@ -751,7 +751,7 @@ fn story_preset_uses_times_when_every_line_has_one() {
     let timed = [
         json!({"id": "a", "text": quake, "time": "2013-03-14T08:00:00Z"}),
         json!({"id": "b", "text": retold, "time": 1_363_251_600}),
-        json!({"id": "c", "text": quake, "time": "2013-04-10T08:00:00Z"}),
+        json!({"id": "c", "text": quake, "time": "2013-04-10"}), // a date alone: midnight UTC
         json!({"id": "d", "text": quake, "time": "2013-05-20T08:00:00Z"}),
     ];
     let text = |records: &[serde_json::Value]| -> String {

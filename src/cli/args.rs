@@ -160,7 +160,7 @@ pub struct ClusterArgs {
     #[command(flatten)]
     pub engine: EngineArgs,
     /// Link only documents published at most DURATION apart (90s, 30m, 12h, 3d, 1w), by each
-    /// JSON line's "time" (RFC 3339 text or Unix seconds; a line without one takes the
+    /// JSON line's "time" (RFC 3339 text, a date, or Unix seconds; a line without one takes the
     /// previous line's time, a .txt file too, 0 for the first). Without it the story preset
     /// applies 30d if every line has a time of its own; "off": no window.
     #[arg(long, value_name = "DURATION")]
@@ -181,7 +181,7 @@ pub struct DedupArgs {
     #[arg(long, value_enum, default_value_t = Keep::Representative)]
     pub keep: Keep,
     /// Link only documents published at most DURATION apart (90s, 30m, 12h, 3d, 1w), by each
-    /// JSON line's "time" (RFC 3339 text or Unix seconds; a line without one takes the
+    /// JSON line's "time" (RFC 3339 text, a date, or Unix seconds; a line without one takes the
     /// previous line's time, a .txt file too, 0 for the first). Without it the story preset
     /// applies 30d if every line has a time of its own; "off": no window.
     #[arg(long, value_name = "DURATION")]

@@ -27,14 +27,16 @@ pub fn time_of(time: Option<&Value>) -> Result<Option<Timestamp>, String> {
             })
             .map(Some)
             .ok_or_else(|| format!("\"time\" {n} is out of range")),
-        Some(Value::String(s)) => parse_rfc3339(s)
-            .map(Some)
-            .ok_or_else(|| format!("\"time\" {s:?} is not RFC 3339 (2023-09-05T10:00:00Z)")),
+        Some(Value::String(s)) => parse_rfc3339(s).map(Some).ok_or_else(|| {
+            format!("\"time\" {s:?} is not RFC 3339 (2023-09-05T10:00:00Z, or 2023-09-05)")
+        }),
         Some(_) => Err("\"time\" must be RFC 3339 text or Unix seconds".into()),
     }
 }
 
-/// Seconds since the Unix epoch of an RFC 3339 timestamp (`2023-09-05T10:00:00.5+02:00`).
+/// Seconds since the Unix epoch of an RFC 3339 timestamp (`2023-09-05T10:00:00.5+02:00`), of
+/// one without its offset (`2023-09-05T10:00:00`, read as UTC), or of a date alone
+/// (`2023-09-05`: its midnight, UTC), as news datasets often give publication times.
 pub fn parse_rfc3339(s: &str) -> Option<Timestamp> {
     if !s.is_ascii() {
         return None; // every valid timestamp is ASCII; this also keeps the slicing below safe
@@ -46,14 +48,10 @@ pub fn parse_rfc3339(s: &str) -> Option<Timestamp> {
             .all(|c| c.is_ascii_digit())
             .then(|| part.parse().ok())?
     };
-    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
-        return None;
-    }
-    if b[13] != b':' || b[16] != b':' {
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
     let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
     let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
     let month_days = [
         31,
@@ -69,13 +67,18 @@ pub fn parse_rfc3339(s: &str) -> Option<Timestamp> {
         30,
         31,
     ];
-    if !(1..=12).contains(&month)
-        || day < 1
-        || day > month_days[(month - 1) as usize]
-        || hour > 23
-        || minute > 59
-        || second > 60
-    {
+    if !(1..=12).contains(&month) || day < 1 || day > month_days[(month - 1) as usize] {
+        return None;
+    }
+    let days = days_from_civil(year, month, day);
+    if b.len() == 10 {
+        return Some(days * 86_400);
+    }
+    if b.len() < 19 || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if hour > 23 || minute > 59 || second > 60 {
         return None;
     }
     let mut rest = &s[19..];
@@ -87,7 +90,7 @@ pub fn parse_rfc3339(s: &str) -> Option<Timestamp> {
         rest = &frac[digits..];
     }
     let offset = match rest {
-        "Z" | "z" => 0,
+        "" | "Z" | "z" => 0,
         _ if rest.len() == 6
             && matches!(&rest[..1], "+" | "-")
             && &rest[3..4] == ":"
@@ -103,7 +106,6 @@ pub fn parse_rfc3339(s: &str) -> Option<Timestamp> {
         }
         _ => return None,
     };
-    let days = days_from_civil(year, month, day);
     Some(days * 86_400 + hour * 3600 + minute * 60 + second - offset)
 }
 
@@ -163,7 +165,14 @@ mod tests {
             Some(951_784_200)
         );
         assert_eq!(parse_rfc3339("2023-13-05T10:00:00Z"), None);
-        assert_eq!(parse_rfc3339("2023-09-05"), None);
+        // A date alone is its midnight, a time without offset UTC.
+        assert_eq!(parse_rfc3339("2023-09-05"), Some(1_693_872_000));
+        assert_eq!(parse_rfc3339("2023-09-05T10:00:00"), Some(1_693_908_000));
+        assert_eq!(parse_rfc3339("2023-09-05 10:00:00.25"), Some(1_693_908_000));
+        assert_eq!(parse_rfc3339("2023-09-5"), None);
+        assert_eq!(parse_rfc3339("2023-09-05T10:00"), None);
+        assert_eq!(parse_rfc3339("2023-09-05T"), None);
+        assert_eq!(parse_rfc3339("2023-02-29"), None);
         assert_eq!(parse_rfc3339("yesterday at noon!!"), None);
         assert_eq!(parse_rfc3339("2023-09-05T10:00:00é0:00"), None);
         assert_eq!(parse_rfc3339("2023-02-29T10:00:00Z"), None);
