@@ -345,3 +345,51 @@ fn a_resumed_stream_keeps_the_clock_for_lines_without_time() {
         .collect();
     assert_eq!(neighbours, ["a", "x"], "{out:?}");
 }
+
+/// A new story index keeps 30 days by default: the same report 40 days later starts a new
+/// story, with `--window off` it joins; a loaded index keeps the window it was saved with.
+#[test]
+fn story_stream_keeps_thirty_days_by_default() {
+    let quake = "Magnitude 4.4 earthquake strikes Sonoma County near The Geysers, USGS says.";
+    let retold = "A 4.4 magnitude earthquake struck Sonoma County near The Geysers, the USGS said.";
+    let day = 86_400;
+    let input = record(json!("a"), quake, json!(0))
+        + &record(json!("b"), retold, json!(day))
+        + &record(json!("c"), quake, json!(41 * day));
+    let clusters = |args: &[&str], input: &str| -> Vec<Value> {
+        let out = stream(&[&["--preset", "story"], args].concat(), input);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        lines(&out).iter().map(|l| l["cluster"].clone()).collect()
+    };
+    let by_default = clusters(&[], &input);
+    assert_eq!(by_default[0], by_default[1]);
+    assert_ne!(by_default[2], by_default[0], "40 days later: another story");
+    assert_eq!(clusters(&["--window", "30d"], &input), by_default);
+    let all = clusters(&["--window", "off"], &input);
+    assert!(all.iter().all(|c| *c == all[0]), "{all:?}");
+    // A line without a time takes the previous line's: the late copy then joins.
+    let untimed = input.replace(&format!(",\"time\":{}", 41 * day), "");
+    assert!(!untimed.contains(&(41 * day).to_string()));
+    let found = clusters(&[], &untimed);
+    assert_eq!(found[2], found[0]);
+
+    let dir = tempfile::tempdir().unwrap();
+    let idx = dir.path().join("stories.idx");
+    let idx = idx.to_str().unwrap();
+    let first = record(json!("a"), quake, json!(0));
+    assert_eq!(
+        clusters(&["--index", idx, "--window", "off"], &first).len(),
+        1
+    );
+    let rest = record(json!("c"), quake, json!(41 * day));
+    let found = clusters(&["--index", idx], &rest);
+    assert_eq!(
+        found[0],
+        json!(0),
+        "the loaded index keeps its window (none)"
+    );
+}

@@ -191,6 +191,12 @@ fn eviction_and_window() {
         "a fell out of the window before c arrived"
     );
     assert_eq!(windowed.len(), 1);
+
+    let unwindowed = unigram_index().with_window(60).without_window();
+    unwindowed.insert("a", &words(0..40), 0).unwrap();
+    let c = unwindowed.insert("c", &words(0..40), 100).unwrap();
+    assert!(!c.is_new_cluster, "without a window nothing is evicted");
+    assert_eq!(unwindowed.len(), 2);
 }
 
 fn saved(index: &Index) -> Vec<u8> {

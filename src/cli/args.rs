@@ -51,7 +51,8 @@ Examples:
   neardup stream --preset rewrite < day.jsonl > assignments.jsonl
 
 Input lines: {\"id\": ..., \"text\": ..., \"time\": \"2023-09-05T10:00:00Z\" or 1693908000}; \"time\" is
-optional (a line without it takes the previous line's time, 0 for the first).
+optional (a line without it takes the previous line's time, 0 for the first; a date alone is
+its midnight UTC).
 Output, one line per input line, written and flushed as soon as it is read:
   {\"id\":\"b\",\"cluster\":0,\"new_cluster\":false,\"merged\":[3],\"neighbours\":[[\"a\",0.31]],
    \"replayed\":false}
@@ -205,7 +206,8 @@ pub struct StreamArgs {
     #[arg(long, value_name = "N", default_value_t = super::stream::DEFAULT_EVERY,
           value_parser = clap::value_parser!(u64).range(1..), requires = "index")]
     pub checkpoint_every: u64,
-    /// Keep only articles at most DURATION older than the newest (90s, 30m, 12h, 3d, 1w).
+    /// Keep only articles at most DURATION older than the newest (90s, 30m, 12h, 3d, 1w);
+    /// "off": keep all. A new story index defaults to 30d, the other presets to off.
     #[arg(long, value_name = "DURATION")]
     pub window: Option<String>,
 }

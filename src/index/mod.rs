@@ -241,6 +241,13 @@ impl Index {
         self
     }
 
+    /// The same index without a window: no article is evicted for its age (the articles
+    /// already evicted stay out).
+    pub fn without_window(self) -> Index {
+        self.write().window = None;
+        self
+    }
+
     /// The same index, with room for `n` articles reserved in its hash tables: an optional
     /// hint. Without it, tables grow one shard (1/64) at a time, so no insert stalls on a
     /// whole table's growth either way; with it, none of that growth happens until `n`.

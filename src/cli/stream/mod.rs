@@ -38,7 +38,7 @@ use serde_json::Value;
 use super::args::StreamArgs;
 use super::error::CliError;
 use super::input::{parse_record, warn};
-use super::time::{parse_duration, record_time};
+use super::time::{parse_window, record_time};
 use checkpoint::{Checkpoint, IDLE};
 use events::{Event, Events};
 
@@ -69,7 +69,10 @@ pub fn stream(args: &StreamArgs) -> Result<(), CliError> {
     if args.engine.explain {
         eprintln!("neardup: {}", config.explain());
     }
-    let window = args.window.as_deref().map(parse_duration).transpose()?;
+    // `--window D`, `--window off`, or nothing: a loaded index keeps its window, a new one
+    // takes the preset's default (the story preset's 30 days; with no `time` on any line
+    // every article is at time 0 and none is evicted or kept apart).
+    let window = args.window.as_deref().map(parse_window).transpose()?;
     // Handlers first: a signal while the index loads is then a clean stop, not a kill.
     let events = Events::start().map_err(|source| CliError::Read {
         file: "<stdin>".into(),
@@ -81,12 +84,16 @@ pub fn stream(args: &StreamArgs) -> Result<(), CliError> {
         .as_deref()
         .map(|path| Checkpoint::new(path, args.checkpoint_every, args.engine.explain))
         .transpose()?;
-    let index = match &args.index {
-        Some(path) if Path::new(path).exists() => load(path, &config)?,
-        _ => Index::with_config(config)?,
+    let (index, window) = match &args.index {
+        Some(path) if Path::new(path).exists() => (load(path, &config)?, window),
+        _ => {
+            let default = config.default_window();
+            (Index::with_config(config)?, window.or(default.map(Some)))
+        }
     };
     let index = match window {
-        Some(w) => index.with_window(w),
+        Some(Some(w)) => index.with_window(w),
+        Some(None) => index.without_window(),
         None => index,
     };
     let result = run(&index, args.engine.lossy, &events, checkpoint.as_mut());
