@@ -119,6 +119,13 @@ pub const STORY_PRIOR: f64 = 5000.0;
 /// event's reports do, so only their time tells them apart (docs/presets.md, item 4).
 pub const STORY_WINDOW: crate::Timestamp = 30 * 24 * 60 * 60;
 
+/// Whether `t` can be a time in Unix seconds for a preset's default window: before the year
+/// 5138 (|t| < 10¹¹). Every Unix time in milliseconds since March 1973 is larger, so such
+/// input gets no default window instead of one a thousand times too narrow.
+pub fn plausible_seconds(t: crate::Timestamp) -> bool {
+    t.unsigned_abs() < 100_000_000_000
+}
+
 /// The story preset's profile settings: see [`Preset::Story`] and docs/presets.md.
 fn story_profile() -> ProfileParams {
     ProfileParams {
@@ -221,6 +228,14 @@ impl Config {
     /// takes its window from the caller.
     pub fn default_window(&self) -> Option<crate::Timestamp> {
         (self.method == Method::Story).then_some(STORY_WINDOW)
+    }
+
+    /// [`Config::default_window`] for documents published at `times`, if every time is
+    /// plausible Unix seconds ([`plausible_seconds`]): a time in milliseconds would make a
+    /// 30-day window 43 minutes wide and keep every report apart.
+    pub fn default_window_for(&self, times: &[crate::Timestamp]) -> Option<crate::Timestamp> {
+        self.default_window()
+            .filter(|_| times.iter().all(|&t| plausible_seconds(t)))
     }
 
     /// The chain guard floor, if any.

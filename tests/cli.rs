@@ -776,6 +776,20 @@ fn story_preset_uses_times_when_every_line_has_one() {
     assert_eq!(found, ["\"a\""; 4]);
     assert!(!notice.contains("window"), "{notice}");
 
+    // Times in milliseconds get no default window (it would be 43 minutes wide).
+    let millis: Vec<serde_json::Value> = [0i64, 3_600_000, 3_456_000_000, 6_912_000_000]
+        .iter()
+        .zip(&timed)
+        .map(|(t, r)| {
+            let mut r = r.clone();
+            r["time"] = json!(1_363_248_000_000i64 + t);
+            r
+        })
+        .collect();
+    let (found, notice) = clusters("story", &[], &text(&millis));
+    assert_eq!(found, ["\"a\""; 4]);
+    assert!(notice.contains("milliseconds"), "{notice}");
+
     let mut partly = timed.clone();
     partly[2]["time"] = json!("yesterday");
     let (found, notice) = clusters("story", &[], &text(&partly));

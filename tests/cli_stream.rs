@@ -377,6 +377,15 @@ fn story_stream_keeps_thirty_days_by_default() {
     let found = clusters(&[], &untimed);
     assert_eq!(found[2], found[0]);
 
+    // A time in milliseconds under the default window is a bad line, not a narrow window.
+    let millis = record(json!("m"), quake, json!(1_693_908_000_000i64));
+    let out = stream(&["--preset", "story"], &millis);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("milliseconds"));
+    assert!(stream(&["--preset", "story", "--window", "off"], &millis)
+        .status
+        .success());
+
     let dir = tempfile::tempdir().unwrap();
     let idx = dir.path().join("stories.idx");
     let idx = idx.to_str().unwrap();

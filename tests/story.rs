@@ -105,6 +105,18 @@ fn preset_method_and_compatibility() {
     );
     let rewrite = Config::preset(Preset::Rewrite).explain();
     assert!(!rewrite.contains("only through a neighbour"), "{rewrite}");
+    // Publication times: 30 days by default for stories only, and never for times that
+    // look like milliseconds.
+    let month = 30 * 24 * 3600;
+    assert_eq!(config.default_window(), Some(month));
+    assert_eq!(config.default_window_for(&[0, 1_700_000_000]), Some(month));
+    assert_eq!(config.default_window_for(&[0, 1_700_000_000_000]), None);
+    assert_eq!(config.default_window_for(&[-100_000_000_000]), None);
+    assert_eq!(
+        Config::preset(Preset::Rewrite).default_window_for(&[0]),
+        None
+    );
+    assert_eq!(Config::preset(Preset::NearDuplicate).default_window(), None);
     let texts = [
         "Tara Reid entered rehab in Malibu.",
         "Reid, 33, is at Promises.",

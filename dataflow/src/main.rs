@@ -163,7 +163,9 @@ fn run_worker(
     };
     let mut share: Share = input::read_share(sources, me, peers, lossy, times);
     // Every worker counts every line's time, so all decide alike.
-    let window = window.or(default_window.filter(|_| share.untimed == 0 && share.total > 0));
+    let window = window.or(default_window
+        .filter(|_| share.untimed == 0 && share.total > 0)
+        .and_then(|_| config.default_window_for(&share.times)));
     if let (0, Some(w), Some(_)) = (me, window, default_window) {
         eprintln!(
             "neardup-dataflow: every line has a \"time\": links only documents published at \

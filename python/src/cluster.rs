@@ -53,7 +53,10 @@ pub fn cluster<'py>(
     .map_err(to_py)?;
     let strings = texts::collect(texts)?;
     let strs = texts::borrow(&strings)?;
-    let times = both(times, window, clusterer.config().default_window())?;
+    let default = times
+        .as_ref()
+        .and_then(|t| clusterer.config().default_window_for(t));
+    let times = both(times, window, default, clusterer.config().default_window())?;
     py.detach(|| {
         let clusters = match &times {
             Some((times, window)) => clusterer.cluster_within(&strs, times, *window)?,
@@ -70,22 +73,27 @@ pub fn cluster<'py>(
     .map_err(to_py)
 }
 
-/// `times` with `window` or the preset's `default` window (a time window), or neither.
+/// `times` with `window` or the preset's `default` window for them (a time window), or
+/// neither; `preset_default` tells a preset without one from times that look like
+/// milliseconds.
 fn both(
     times: Option<Vec<i64>>,
     window: Option<i64>,
     default: Option<i64>,
+    preset_default: Option<i64>,
 ) -> PyResult<Option<(Vec<i64>, i64)>> {
-    match (times, window.or(default)) {
-        (None, None) => Ok(None),
-        (None, Some(_)) if window.is_none() => Ok(None),
-        (Some(times), Some(window)) => Ok(Some((times, window))),
-        (None, Some(_)) => Err(pyo3::exceptions::PyValueError::new_err(
-            "window needs times (one publication time per text)",
-        )),
-        (Some(_), None) => Err(pyo3::exceptions::PyValueError::new_err(
-            "times need a window: this preset has no default window",
-        )),
+    let error = |m: &str| Err(pyo3::exceptions::PyValueError::new_err(m.to_string()));
+    match (times, window, default) {
+        (None, None, _) => Ok(None),
+        (None, Some(_), _) => error("window needs times (one publication time per text)"),
+        (Some(times), Some(window), _) | (Some(times), None, Some(window)) => {
+            Ok(Some((times, window)))
+        }
+        (Some(_), None, None) if preset_default.is_some() => error(
+            "times must be Unix seconds for the default window (a time of 10^11 or more looks \
+             like milliseconds); give seconds or a window",
+        ),
+        (Some(_), None, None) => error("times need a window: this preset has no default window"),
     }
 }
 
@@ -159,7 +167,10 @@ impl PyClusterer {
     ) -> PyResult<Vec<PyCluster>> {
         let strings = texts::collect(texts)?;
         let strs = texts::borrow(&strings)?;
-        let clusters = match both(times, window, self.inner.config().default_window())? {
+        let default = times
+            .as_ref()
+            .and_then(|t| self.inner.config().default_window_for(t));
+        let clusters = match both(times, window, default, self.inner.config().default_window())? {
             None => py.detach(|| self.inner.try_cluster(&strs)),
             Some((times, window)) => py.detach(|| self.inner.cluster_within(&strs, &times, window)),
         }

@@ -101,6 +101,8 @@ def test_time_window_keeps_reports_far_apart_in_time_apart():
     assert [x.members for x in c.cluster(texts, times=times, window=500 * day)] == [[0, 1, 2]]
     # Times alone: the story preset's default window (30 days) keeps the later quake apart.
     assert [x.members for x in c.cluster(texts, times=times)] == [[0, 1], [2]]
+    with pytest.raises(ValueError, match="milliseconds"):
+        c.cluster(texts, times=[t * 1000 + 1_700_000_000_000 for t in times])
     with pytest.raises(ValueError, match="no default window"):
         neardup.Clusterer("rewrite").cluster(texts, times=times)
     with pytest.raises(ValueError):

@@ -72,7 +72,16 @@ fn run_engine(
             return Err(e);
         }
     };
-    let window = given.or(default.filter(|_| corpus.untimed == 0 && corpus.len() > 0));
+    // The default needs a time on every document, each plausible as Unix seconds.
+    let window = given.or(default
+        .filter(|_| corpus.untimed == 0 && corpus.len() > 0)
+        .and_then(|_| clusterer.config().default_window_for(&corpus.times)));
+    if default.is_some() && given.is_none() && window.is_none() && corpus.untimed == 0 {
+        progress.note(
+            "neardup: every line has a \"time\", but not all in Unix seconds (milliseconds?): \
+             no default window",
+        );
+    }
     if let (None, Some(w)) = (given, window) {
         progress.note(&format!(
             "neardup: every line has a \"time\": links only documents published at most {w} s \

@@ -84,11 +84,15 @@ pub fn stream(args: &StreamArgs) -> Result<(), CliError> {
         .as_deref()
         .map(|path| Checkpoint::new(path, args.checkpoint_every, args.engine.explain))
         .transpose()?;
-    let (index, window) = match &args.index {
-        Some(path) if Path::new(path).exists() => (load(path, &config)?, window),
+    let (index, window, by_default) = match &args.index {
+        Some(path) if Path::new(path).exists() => (load(path, &config)?, window, false),
         _ => {
-            let default = config.default_window();
-            (Index::with_config(config)?, window.or(default.map(Some)))
+            let default = config.default_window().filter(|_| window.is_none());
+            (
+                Index::with_config(config)?,
+                window.or(default.map(Some)),
+                default.is_some(),
+            )
         }
     };
     let index = match window {
@@ -96,7 +100,11 @@ pub fn stream(args: &StreamArgs) -> Result<(), CliError> {
         Some(None) => index.without_window(),
         None => index,
     };
-    let result = run(&index, args.engine.lossy, &events, checkpoint.as_mut());
+    let lines = LineOptions {
+        lossy: args.engine.lossy,
+        seconds_only: by_default,
+    };
+    let result = run(&index, lines, &events, checkpoint.as_mut());
     // Save what was answered, also after a bad line, so the stream can resume.
     let saved = checkpoint.as_mut().map_or(Ok(()), |c| c.flush(&index));
     match (result, saved) {
@@ -145,7 +153,7 @@ fn load(path: &str, config: &neardup::Config) -> Result<Index, CliError> {
 /// way.
 fn run(
     index: &Index,
-    lossy: bool,
+    lines: LineOptions,
     events: &Events,
     mut checkpoint: Option<&mut Checkpoint>,
 ) -> Result<Stop, CliError> {
@@ -177,12 +185,22 @@ fn run(
             }
         };
         line_no += 1;
-        if answer(index, &raw, line_no, lossy, &mut time, &mut out)? {
+        if answer(index, &raw, line_no, lines, &mut time, &mut out)? {
             if let Some(c) = checkpoint.as_deref_mut() {
                 c.answered(index)?;
             }
         }
     }
+}
+
+/// How `answer` reads a line.
+#[derive(Clone, Copy, Debug)]
+struct LineOptions {
+    /// Replace invalid UTF-8 instead of failing.
+    lossy: bool,
+    /// Under the preset's default window: a time that is no plausible Unix seconds (one in
+    /// milliseconds) is a bad line, not a window a thousand times too narrow.
+    seconds_only: bool,
 }
 
 /// Inserts one line and writes its answer, flushed. Returns whether the index changed (false
@@ -191,7 +209,10 @@ fn answer(
     index: &Index,
     raw: &[u8],
     line_no: usize,
-    lossy: bool,
+    LineOptions {
+        lossy,
+        seconds_only,
+    }: LineOptions,
     time: &mut Timestamp,
     out: &mut impl Write,
 ) -> Result<bool, CliError> {
@@ -215,6 +236,12 @@ fn answer(
     }
     let (id, text) = parse_record(&line).map_err(bad)?;
     if let Some(t) = record_time(&line).map_err(|m| bad(format!("id {id}: {m}")))? {
+        if seconds_only && !neardup::config::plausible_seconds(t) {
+            return Err(bad(format!(
+                "id {id}: \"time\" {t} is not Unix seconds (milliseconds?), which the \
+                 preset's default window needs; give seconds, or --window off"
+            )));
+        }
         *time = t;
     }
     let key = id.to_string();
