@@ -790,6 +790,10 @@ fn story_preset_uses_times_when_every_line_has_one() {
     assert_eq!(found, ["\"a\""; 4]);
     assert!(notice.contains("milliseconds"), "{notice}");
 
+    let (found, notice) = clusters("story", &[], "\n");
+    assert!(found.is_empty());
+    assert!(!notice.contains("time"), "no documents, no note: {notice}");
+
     let mut partly = timed.clone();
     partly[2]["time"] = json!("yesterday");
     let (found, notice) = clusters("story", &[], &text(&partly));

@@ -401,4 +401,12 @@ fn story_stream_keeps_thirty_days_by_default() {
         json!(0),
         "the loaded index keeps its window (none)"
     );
+
+    // A resumed index with the default window still refuses milliseconds.
+    let idx = dir.path().join("default.idx");
+    let idx = idx.to_str().unwrap();
+    assert_eq!(clusters(&["--index", idx], &first).len(), 1);
+    let out = stream(&["--preset", "story", "--index", idx], &millis);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("milliseconds"));
 }

@@ -55,7 +55,7 @@ pub struct ClusterArgs {
     pub rounds: Option<u32>,
     /// Link only documents published at most DURATION apart (90s, 30m, 12h, 3d, 1w), by each
     /// JSON line's "time", as `neardup cluster --window` does; without it the story preset
-    /// applies 30d if every line has a time of its own; "off": no window.
+    /// applies 30d if every line has a time of its own, in Unix seconds; "off": no window.
     #[arg(long, value_name = "DURATION")]
     pub window: Option<String>,
     /// Print help (-h is the hostfile, as timely defines it).

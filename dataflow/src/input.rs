@@ -163,7 +163,7 @@ pub struct Share {
     pub total: u64,
     /// The first failure this worker met, with its place.
     pub error: Option<(Place, String)>,
-    /// With `--window`: every document's publication time, by index (all workers read every
+    /// With `--window` or a default window possible: every document's publication time, by index (all workers read every
     /// line's `time`, since a line without one takes the previous line's, which may be
     /// another worker's): 8 bytes per document on each worker.
     pub times: Vec<i64>,

@@ -166,12 +166,6 @@ fn run_worker(
     let window = window.or(default_window
         .filter(|_| share.untimed == 0 && share.total > 0)
         .and_then(|_| config.default_window_for(&share.times)));
-    if let (0, Some(w), Some(_)) = (me, window, default_window) {
-        eprintln!(
-            "neardup-dataflow: every line has a \"time\": links only documents published at \
-             most {w} s apart (the preset's default window; --window off: none)"
-        );
-    }
     let method = config.method();
     let weighted = matches!(method, Method::Weighted | Method::Story);
     // The weighted methods need each term's document frequency across workers first.
@@ -207,6 +201,19 @@ fn run_worker(
     drop(counts);
     if let Some((_, message)) = error {
         return Err(RunError::Input(message));
+    }
+    // As `neardup cluster` says it, once the input is known to be valid.
+    if me == 0 && default_window.is_some() && share.untimed == 0 && share.total > 0 {
+        match window {
+            Some(w) => eprintln!(
+                "neardup-dataflow: every line has a \"time\": links only documents published \
+                 at most {w} s apart (the preset's default window; --window off: none)"
+            ),
+            None => eprintln!(
+                "neardup-dataflow: every line has a \"time\", but not all in Unix seconds \
+                 (milliseconds?): no default window"
+            ),
+        }
     }
     if share.total > u64::from(u32::MAX) {
         return Err(RunError::Input(format!(

@@ -517,4 +517,30 @@ fn default_window_same_as_neardup_cluster() {
         dir.path(),
         50,
     );
+    // One document without a readable time, on a worker other than the first, or a `.txt`
+    // input: no default window, on every worker alike.
+    let timed = std::fs::read_to_string(&inputs[0]).expect("timed corpus");
+    let mut lines: Vec<String> = timed.lines().map(String::from).collect();
+    let at = lines
+        .iter()
+        .rposition(|l| l.contains("\"time\""))
+        .expect("a timed line");
+    lines[at] = lines[at].replace("\"time\":", "\"time\":\"noon\",\"was\":");
+    let partly = dir.path().join("partly.jsonl");
+    std::fs::write(&partly, lines.join("\n") + "\n").expect("write");
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../seeds/000_27a26c8f072408e8.txt");
+    let with_txt = vec![inputs[0].clone(), seed.to_string_lossy().into_owned()];
+    for inputs in [vec![partly.to_string_lossy().into_owned()], with_txt] {
+        let run = |extra: &[&str]| {
+            let out = Command::new(neardup())
+                .args(["cluster", "--preset", "story"])
+                .args(extra)
+                .args(&inputs)
+                .output()
+                .expect("run neardup");
+            check(&out, "neardup cluster")
+        };
+        assert!(run(&[]) == run(&["--window", "off"]), "{inputs:?}");
+        same_output_with(&[&["--preset", "story"]], &inputs, dir.path(), 50);
+    }
 }

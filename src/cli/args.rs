@@ -52,7 +52,7 @@ Examples:
 
 Input lines: {\"id\": ..., \"text\": ..., \"time\": \"2023-09-05T10:00:00Z\" or 1693908000}; \"time\" is
 optional (a line without it takes the previous line's time, 0 for the first; a date alone is
-its midnight UTC).
+its midnight UTC, a date-time without offset UTC).
 Output, one line per input line, written and flushed as soon as it is read:
   {\"id\":\"b\",\"cluster\":0,\"new_cluster\":false,\"merged\":[3],\"neighbours\":[[\"a\",0.31]],
    \"replayed\":false}
@@ -163,7 +163,7 @@ pub struct ClusterArgs {
     /// Link only documents published at most DURATION apart (90s, 30m, 12h, 3d, 1w), by each
     /// JSON line's "time" (RFC 3339 text, a date, or Unix seconds; a line without one takes the
     /// previous line's time, a .txt file too, 0 for the first). Without it the story preset
-    /// applies 30d if every line has a time of its own; "off": no window.
+    /// applies 30d if every line has a time of its own, in Unix seconds; "off": no window.
     #[arg(long, value_name = "DURATION")]
     pub window: Option<String>,
     /// .txt files (one document each, id = the file name as given), .jsonl files (one
@@ -184,7 +184,7 @@ pub struct DedupArgs {
     /// Link only documents published at most DURATION apart (90s, 30m, 12h, 3d, 1w), by each
     /// JSON line's "time" (RFC 3339 text, a date, or Unix seconds; a line without one takes the
     /// previous line's time, a .txt file too, 0 for the first). Without it the story preset
-    /// applies 30d if every line has a time of its own; "off": no window.
+    /// applies 30d if every line has a time of its own, in Unix seconds; "off": no window.
     #[arg(long, value_name = "DURATION")]
     pub window: Option<String>,
     /// .txt files, .jsonl files, or - for JSON Lines on stdin.

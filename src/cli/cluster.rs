@@ -76,7 +76,7 @@ fn run_engine(
     let window = given.or(default
         .filter(|_| corpus.untimed == 0 && corpus.len() > 0)
         .and_then(|_| clusterer.config().default_window_for(&corpus.times)));
-    if default.is_some() && given.is_none() && window.is_none() && corpus.untimed == 0 {
+    if default.is_some() && window.is_none() && corpus.untimed == 0 && corpus.len() > 0 {
         progress.note(
             "neardup: every line has a \"time\", but not all in Unix seconds (milliseconds?): \
              no default window",

@@ -173,6 +173,7 @@ mod tests {
         assert_eq!(parse_rfc3339("2023-09-05T10:00"), None);
         assert_eq!(parse_rfc3339("2023-09-05T"), None);
         assert_eq!(parse_rfc3339("2023-02-29"), None);
+        assert_eq!(parse_rfc3339("2024-02-29"), Some(1_709_164_800));
         assert_eq!(parse_rfc3339("yesterday at noon!!"), None);
         assert_eq!(parse_rfc3339("2023-09-05T10:00:00é0:00"), None);
         assert_eq!(parse_rfc3339("2023-02-29T10:00:00Z"), None);

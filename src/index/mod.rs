@@ -241,6 +241,12 @@ impl Index {
         self
     }
 
+    /// The window (seconds) in use, if any: articles older than this before the newest are
+    /// evicted.
+    pub fn window(&self) -> Option<Timestamp> {
+        self.read().window
+    }
+
     /// The same index without a window: no article is evicted for its age (the articles
     /// already evicted stay out).
     pub fn without_window(self) -> Index {

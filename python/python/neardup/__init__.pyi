@@ -26,7 +26,8 @@ def cluster(
     times: Sequence[int] | None = None,
     window: int | None = None,
 ) -> list[int]:
-    """One label per text: the smallest index of the text's cluster."""
+    """One label per text: the smallest index of the text's cluster. ``times`` and
+    ``window`` as in ``Clusterer.cluster`` (``times`` alone: the preset's default window)."""
 
 @final
 class Cluster:
@@ -85,7 +86,9 @@ class Clusterer:
         window: int | None = None,
     ) -> list[Cluster]:
         """Clusters ``texts``; clusters sorted by id. With ``times`` (seconds, one per text)
-        and ``window`` (seconds), texts published farther apart are never linked directly."""
+        and ``window`` (seconds), texts published farther apart are never linked directly;
+        with ``times`` alone, the preset's default window (story: 30 days; ``ValueError``
+        for presets without one and for times that look like milliseconds)."""
     def similarity(self, a: str, b: str) -> float:
         """The similarity of two texts as clustering would measure it."""
     def explain(self) -> str:

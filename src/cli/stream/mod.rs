@@ -84,16 +84,10 @@ pub fn stream(args: &StreamArgs) -> Result<(), CliError> {
         .as_deref()
         .map(|path| Checkpoint::new(path, args.checkpoint_every, args.engine.explain))
         .transpose()?;
-    let (index, window, by_default) = match &args.index {
-        Some(path) if Path::new(path).exists() => (load(path, &config)?, window, false),
-        _ => {
-            let default = config.default_window().filter(|_| window.is_none());
-            (
-                Index::with_config(config)?,
-                window.or(default.map(Some)),
-                default.is_some(),
-            )
-        }
+    let default = config.default_window().filter(|_| window.is_none());
+    let (index, window) = match &args.index {
+        Some(path) if Path::new(path).exists() => (load(path, &config)?, window),
+        _ => (Index::with_config(config)?, window.or(default.map(Some))),
     };
     let index = match window {
         Some(Some(w)) => index.with_window(w),
@@ -102,7 +96,8 @@ pub fn stream(args: &StreamArgs) -> Result<(), CliError> {
     };
     let lines = LineOptions {
         lossy: args.engine.lossy,
-        seconds_only: by_default,
+        // The preset's default window, new or resumed: it assumes Unix seconds.
+        seconds_only: default.is_some() && index.window() == default,
     };
     let result = run(&index, lines, &events, checkpoint.as_mut());
     // Save what was answered, also after a bad line, so the stream can resume.
