@@ -576,42 +576,12 @@ fn smaller_stories(
     how: Candidates,
     veto: Option<Veto>,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    let (mut sums, mut across, mut items) = ([0.0; 5], Vec::new(), 0);
-    for seed in 1..=3 {
-        let kept: Vec<&Doc> = draw(docs, fraction, seed)
-            .into_iter()
-            .map(|i| &docs[i])
-            .collect();
-        let texts: Vec<String> = kept.iter().map(|d| d.text.clone()).collect();
+    let label = format!("ECB+, {name} of each event's reports (3 draws)");
+    draws_row(out, &label, docs, fraction, |kept| {
+        let texts: Vec<String> = kept.iter().map(|&i| docs[i].text.clone()).collect();
         let (clusters, _) = cluster_with(clusterer, &texts, how, veto)?;
-        let found = assignment(&clusters, kept.len());
-        let gold: Vec<&str> = kept.iter().map(|d| d.label.as_str()).collect();
-        let topics: Vec<&str> = kept.iter().map(|d| d.topic.as_str()).collect();
-        let s = Scores::new(&found, &gold)?;
-        for (sum, v) in sums.iter_mut().zip([
-            s.ari(),
-            s.pair_precision(),
-            s.pair_recall(),
-            s.bcubed_f1(),
-            s.bcubed_precision,
-        ]) {
-            *sum += v / 3.0;
-        }
-        across.push(cross_topic(&found, &topics)?.len().to_string());
-        items += s.items;
-    }
-    writeln!(
-        out,
-        "| ECB+, {name} of each event's reports (3 draws) | {:.0} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {} |",
-        items as f64 / 3.0,
-        sums[0],
-        sums[1],
-        sums[2],
-        sums[3],
-        sums[4],
-        across.join(" / ")
-    )?;
-    Ok(())
+        Ok(assignment(&clusters, kept.len()))
+    })
 }
 
 /// Made-up publication times: each topic's first event's reports (`*_ecb`) within `spread`
@@ -644,16 +614,34 @@ fn with_times(
         .config()
         .default_window()
         .ok_or("no default window")?;
-    let (mut sums, mut across, mut items) = ([0.0; 5], Vec::new(), 0);
-    for seed in 1..=3 {
-        let kept = draw(docs, fraction, seed);
+    let label = format!(
+        "ECB+, {name} of each event's reports, made-up times over {spread} days, 30-day window \
+         (3 draws)"
+    );
+    draws_row(out, &label, docs, fraction, |kept| {
         let texts: Vec<&str> = kept.iter().map(|&i| docs[i].text.as_str()).collect();
         let times: Vec<Timestamp> = kept
             .iter()
             .map(|&i| made_up_time(&docs[i], i, spread))
             .collect();
         let clusters = clusterer.cluster_within(&texts, &times, window)?;
-        let found = assignment(&clusters, kept.len());
+        Ok(assignment(&clusters, kept.len()))
+    })
+}
+
+/// One table row: the mean scores of `cluster` (the cluster of each kept document) over three
+/// draws of `fraction` of each event's reports, and the clusters across topics per draw.
+fn draws_row(
+    out: &mut String,
+    label: &str,
+    docs: &[Doc],
+    fraction: f64,
+    mut cluster: impl FnMut(&[usize]) -> Result<Vec<usize>, Box<dyn std::error::Error>>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let (mut sums, mut across, mut items) = ([0.0; 5], Vec::new(), 0);
+    for seed in 1..=3 {
+        let kept = draw(docs, fraction, seed);
+        let found = cluster(&kept)?;
         let gold: Vec<&str> = kept.iter().map(|&i| docs[i].label.as_str()).collect();
         let topics: Vec<&str> = kept.iter().map(|&i| docs[i].topic.as_str()).collect();
         let s = Scores::new(&found, &gold)?;
@@ -671,7 +659,7 @@ fn with_times(
     }
     writeln!(
         out,
-        "| ECB+, {name} of each event's reports, made-up times over {spread} days, 30-day window (3 draws) | {:.0} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {} |",
+        "| {label} | {:.0} | {:.3} | {:.3} | {:.3} | {:.3} | {:.3} | {} |",
         items as f64 / 3.0,
         sums[0],
         sums[1],

@@ -494,20 +494,21 @@ fn default_window_same_as_neardup_cluster() {
     let path = dir.path().join("timed.jsonl");
     std::fs::write(&path, timed).expect("write timed corpus");
     let inputs = vec![path.to_string_lossy().into_owned()];
-    let run = |extra: &[&str]| {
+    // `neardup cluster --preset story` on `inputs` with `extra` options.
+    let run = |inputs: &[String], extra: &[&str]| {
         let out = Command::new(neardup())
             .args(["cluster", "--preset", "story"])
             .args(extra)
-            .args(&inputs)
+            .args(inputs)
             .output()
             .expect("run neardup");
         check(&out, "neardup cluster")
     };
     assert!(
-        run(&[]) != run(&["--window", "off"]),
+        run(&inputs, &[]) != run(&inputs, &["--window", "off"]),
         "the default window changed nothing"
     );
-    assert!(run(&[]) == run(&["--window", "30d"]));
+    assert!(run(&inputs, &[]) == run(&inputs, &["--window", "30d"]));
     same_output_with(
         &[
             &["--preset", "story"],
@@ -531,16 +532,10 @@ fn default_window_same_as_neardup_cluster() {
     let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../seeds/000_27a26c8f072408e8.txt");
     let with_txt = vec![inputs[0].clone(), seed.to_string_lossy().into_owned()];
     for inputs in [vec![partly.to_string_lossy().into_owned()], with_txt] {
-        let run = |extra: &[&str]| {
-            let out = Command::new(neardup())
-                .args(["cluster", "--preset", "story"])
-                .args(extra)
-                .args(&inputs)
-                .output()
-                .expect("run neardup");
-            check(&out, "neardup cluster")
-        };
-        assert!(run(&[]) == run(&["--window", "off"]), "{inputs:?}");
+        assert!(
+            run(&inputs, &[]) == run(&inputs, &["--window", "off"]),
+            "{inputs:?}"
+        );
         same_output_with(&[&["--preset", "story"]], &inputs, dir.path(), 50);
     }
 }
