@@ -652,13 +652,8 @@ impl<R: Read> JsonLines<R> {
     }
 }
 
-/// The id and text of one JSON Lines record, or what is wrong with it.
-pub fn parse_record(line: &str) -> Result<(Value, String), String> {
-    parse_fields(line).map(|(id, text, _)| (id, text))
-}
-
-/// [`parse_record`] and the line's `time` field, if it has one.
-fn parse_fields(line: &str) -> Result<(Value, String, Option<Value>), String> {
+/// The id, text and `time` field (if any) of one JSON Lines record, or what is wrong with it.
+pub fn parse_fields(line: &str) -> Result<(Value, String, Option<Value>), String> {
     let value: Value = serde_json::from_str(line).map_err(|e| {
         // serde_json counts lines within this one line: keep only the column.
         let message = e.to_string();

@@ -37,8 +37,8 @@ use serde_json::Value;
 
 use super::args::StreamArgs;
 use super::error::CliError;
-use super::input::{parse_record, warn};
-use super::time::{parse_window, record_time};
+use super::input::{parse_fields, warn};
+use super::time::{parse_window, time_of};
 use checkpoint::{Checkpoint, IDLE};
 use events::{Event, Events};
 
@@ -229,8 +229,8 @@ fn answer(
     if line.trim().is_empty() {
         return Ok(false);
     }
-    let (id, text) = parse_record(&line).map_err(bad)?;
-    if let Some(t) = record_time(&line).map_err(|m| bad(format!("id {id}: {m}")))? {
+    let (id, text, time_field) = parse_fields(&line).map_err(bad)?;
+    if let Some(t) = time_of(time_field.as_ref()).map_err(|m| bad(format!("id {id}: {m}")))? {
         if seconds_only && !neardup::config::plausible_seconds(t) {
             return Err(bad(format!(
                 "id {id}: \"time\" {t} is not Unix seconds (milliseconds?), which the \
