@@ -73,21 +73,22 @@ fn run_engine(
         }
     };
     // The default needs a time on every document, each plausible as Unix seconds.
-    let window = given.or(default
-        .filter(|_| corpus.untimed == 0 && corpus.len() > 0)
-        .and_then(|_| clusterer.config().default_window_for(&corpus.times)));
-    if default.is_some() && window.is_none() && corpus.untimed == 0 && corpus.len() > 0 {
-        progress.note(
-            "neardup: every line has a \"time\", but not all in Unix seconds (milliseconds?): \
-             no default window",
-        );
-    }
-    if let (None, Some(w)) = (given, window) {
-        progress.note(&format!(
+    let all_timed = default.is_some() && corpus.untimed == 0 && corpus.len() > 0;
+    let by_default = all_timed
+        .then(|| clusterer.config().default_window_for(&corpus.times))
+        .flatten();
+    match by_default {
+        Some(w) => progress.note(&format!(
             "neardup: every line has a \"time\": links only documents published at most {w} s \
              apart (the preset's default window; --window off: none)"
-        ));
+        )),
+        None if all_timed => progress.note(
+            "neardup: every line has a \"time\", but not all in Unix seconds (milliseconds?): \
+             no default window",
+        ),
+        None => {}
     }
+    let window = given.or(by_default);
     progress.stage("candidates");
     let mut pending = match window {
         Some(w) => batch.candidates_within(&corpus.times, w)?,
