@@ -294,13 +294,14 @@ impl Config {
                           sentence, and runs of them)";
                 }
                 s += &format!(
-                    "; content words weighted ln((N + {}) / (df + 1)); specific if df ≤ {} + {}·N; \
+                    "; content words weighted ln((N + {}) / (df + 1)); specific if df ≤ {} + {}·min(N, {}); \
                      similarity = min(weighted Jaccard of all, of specific) ≥ {}; candidates: every \
                      pair at the threshold (prefix filtering; the incremental index: ≥ {} of {} \
                      anchors)",
                     p.prior,
                     p.specific_base,
                     p.specific_frac,
+                    crate::profile::SPECIFIC_GROWTH_END,
                     self.threshold,
                     p.min_shared_anchors,
                     p.anchors

@@ -60,7 +60,8 @@ pub struct Profiles {
 pub struct ProfileParams {
     /// Seed for hashing terms.
     pub seed: u64,
-    /// A term counts only if its document frequency is at most `specific_base + specific_frac·N`.
+    /// A term counts only if its document frequency is at most
+    /// `specific_base + specific_frac·min(N, SPECIFIC_GROWTH_END)` ([`SPECIFIC_GROWTH_END`]).
     pub specific_base: f64,
     /// See `specific_base`.
     pub specific_frac: f64,
@@ -234,10 +235,19 @@ fn is_content_word(w: &str) -> bool {
     !(single || (numeric && w.len() < 3) || text::is_stop_word(w))
 }
 
+/// The corpus size past which the specificity bound stops growing (at the default settings,
+/// `20 + 0.001·N` reaches 120 documents). A larger archive holds more stories, not larger
+/// ones: a word found in more than a hundred-odd documents names a subject in the news (a
+/// person, a company, a country), not one story's event. A bound growing with `N` would also
+/// make the exact candidate search grow as `N²` (every specific word's postings are probed),
+/// so a million documents would cost a hundred times a hundred thousand instead of ten times.
+pub const SPECIFIC_GROWTH_END: usize = 100_000;
+
 impl ProfileParams {
-    /// The largest document frequency of a specific word among `n` documents.
+    /// The largest document frequency of a specific word among `n` documents:
+    /// `specific_base + specific_frac·min(n, SPECIFIC_GROWTH_END)`.
     pub fn max_specific_df(&self, n: usize) -> f64 {
-        self.specific_base + self.specific_frac * n as f64
+        self.specific_base + self.specific_frac * n.min(SPECIFIC_GROWTH_END) as f64
     }
 
     /// The weight of a term in `df` of `n` documents, negative if it is not specific. Numbers
@@ -509,6 +519,17 @@ pub fn similarity(ta: &[u64], wa: &[f32], tb: &[u64], wb: &[f32]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The specificity bound grows with the corpus up to `SPECIFIC_GROWTH_END` documents and
+    /// stays there.
+    #[test]
+    fn specificity_bound_stops_growing() {
+        let p = ProfileParams::default();
+        assert_eq!(p.max_specific_df(0), 20.0);
+        assert!(p.max_specific_df(50_000) < p.max_specific_df(SPECIFIC_GROWTH_END));
+        assert_eq!(p.max_specific_df(SPECIFIC_GROWTH_END), 120.0);
+        assert_eq!(p.max_specific_df(10_000_000), 120.0);
+    }
     use crate::lsh::MAX_BUCKET;
     use crate::minhash::splitmix64;
 
