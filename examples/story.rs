@@ -35,7 +35,7 @@ use std::fmt::Write;
 use neardup::eval::scores::{cross_topic, Scores};
 use neardup::lsh::{Banding, FN_WEIGHT};
 use neardup::verify::Edge;
-use neardup::{Cluster, Clusterer, Config, Preset, Timestamp};
+use neardup::{Cluster, Clusterer, Config, Index, Preset, Timestamp};
 
 /// How candidates are found.
 #[derive(Clone, Copy, PartialEq)]
@@ -488,6 +488,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     ] {
         with_times(&mut out, &clusterer, &docs, name, fraction, spread)?;
     }
+    for (name, fraction) in [("all", 1.0), ("¼", 0.25)] {
+        index_rows(&mut out, clusterer.config(), &docs, name, fraction)?;
+    }
     per_topic(&mut out, &found, &docs)?;
     if !args.iter().any(|a| a == "--reuters") {
         print!("{out}");
@@ -627,6 +630,61 @@ fn with_times(
         let clusters = clusterer.cluster_within(&texts, &times, window)?;
         Ok(assignment(&clusters, kept.len()))
     })
+}
+
+/// Rows for the incremental `Index` (each event cut to `fraction`, three draws): fed in file
+/// order without times, and in the order of the made-up times of [`made_up_time`] (3 days)
+/// with the preset's default window, as `neardup stream` would be. An article's cluster is the
+/// one it joined, followed through later merges; evicted articles keep theirs.
+fn index_rows(
+    out: &mut String,
+    config: &Config,
+    docs: &[Doc],
+    name: &str,
+    fraction: f64,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let window = config.default_window().ok_or("no default window")?;
+    for timed in [false, true] {
+        let label = if timed {
+            format!(
+                "ECB+, {name} of each event's reports, incremental index in the order of \
+                 made-up times over 3 days, 30-day window (3 draws)"
+            )
+        } else {
+            format!(
+                "ECB+, {name} of each event's reports, incremental index in file order (3 draws)"
+            )
+        };
+        draws_row(out, &label, docs, fraction, |kept| {
+            let mut index = Index::with_config(config.clone())?;
+            let mut order: Vec<(Timestamp, usize)> = kept.iter().map(|&i| (0, i)).collect();
+            if timed {
+                index = index.with_window(window);
+                for (t, i) in &mut order {
+                    *t = made_up_time(&docs[*i], *i, 3);
+                }
+                order.sort_unstable();
+            }
+            // Each article's cluster at insertion, then merges followed to the surviving id.
+            let mut joined = vec![0; docs.len()];
+            let mut merged_into: BTreeMap<u64, u64> = BTreeMap::new();
+            for &(t, i) in &order {
+                let a = index.insert(&i.to_string(), &docs[i].text, t)?;
+                joined[i] = a.cluster;
+                for m in a.merged {
+                    merged_into.insert(m, a.cluster);
+                }
+            }
+            let root = |mut c: u64| {
+                while let Some(&next) = merged_into.get(&c) {
+                    c = next;
+                }
+                c
+            };
+            Ok(kept.iter().map(|&i| root(joined[i]) as usize).collect())
+        })?;
+    }
+    Ok(())
 }
 
 /// One table row: the mean scores of `cluster` (the cluster of each kept document) over three

@@ -220,6 +220,66 @@ fn index_order_dependence_is_bounded() {
     }
 }
 
+/// Fed as a stream would be (in the order of publication, with the story preset's default
+/// window), the index separates the two similar events of each topic, which its file-order
+/// run above joins. ECB+ has no times, so they are made up: each topic's first event within 3
+/// days of a day of its own (topics 3 days apart, so about ten topics share any 30 days), its
+/// second event 400 days later. Measured: ARI 0.943, pair precision 1.000, recall 0.893 (with
+/// the example's made-up times the index scores 0.950 and the batch with the same window
+/// 0.939; `cargo run --release --example story`).
+#[test]
+fn index_in_time_order_separates_similar_events() {
+    const DAY: i64 = 86_400;
+    let docs = ecb();
+    let config = Config::preset(Preset::Story);
+    let window = config.default_window().unwrap();
+    let index = Index::with_config(config).unwrap().with_window(window);
+    let mut state = 7;
+    let mut order: Vec<(i64, usize)> = (0..docs.len())
+        .map(|i| {
+            let topic: i64 = docs[i].topic.parse().unwrap();
+            let second = if docs[i].label.ends_with("ecbplus") {
+                400 * DAY
+            } else {
+                0
+            };
+            let within = (splitmix64(&mut state) % (3 * DAY as u64)) as i64;
+            (1_200_000_000 + topic * 3 * DAY + second + within, i)
+        })
+        .collect();
+    order.sort_unstable();
+    // Evicted articles leave the index, so each keeps the cluster it joined, followed
+    // through later merges.
+    let mut joined = vec![0; docs.len()];
+    let mut merged_into = std::collections::HashMap::new();
+    for &(t, i) in &order {
+        let a = index.insert(&docs[i].id, &docs[i].text, t).unwrap();
+        joined[i] = a.cluster;
+        merged_into.extend(a.merged.iter().map(|&m| (m, a.cluster)));
+    }
+    assert!(index.len() < docs.len(), "the window evicted nothing");
+    let found: Vec<u64> = joined
+        .iter()
+        .map(|&c| {
+            let mut c = c;
+            while let Some(&next) = merged_into.get(&c) {
+                c = next;
+            }
+            c
+        })
+        .collect();
+    let gold: Vec<&str> = docs.iter().map(|d| d.label.as_str()).collect();
+    let topics: Vec<&str> = docs.iter().map(|d| d.topic.as_str()).collect();
+    let s = Scores::new(&found, &gold).unwrap();
+    assert_eq!(cross_topic(&found, &topics).unwrap().len(), 0);
+    assert!(s.ari() >= 0.9, "ARI {}", s.ari());
+    assert!(
+        s.pair_precision() >= 0.95,
+        "pair precision {}",
+        s.pair_precision()
+    );
+}
+
 /// A shuffle's random numbers (SplitMix64).
 fn splitmix64(state: &mut u64) -> u64 {
     *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
