@@ -38,6 +38,7 @@ use crate::lsh::{self, Banding, Pair};
 use crate::text;
 use crate::wminhash::{WeightedMinHasher, WeightedSignature};
 
+mod df;
 mod prefix;
 
 /// Content-word profiles of a batch of documents, with their corpus weights.
@@ -290,15 +291,9 @@ impl Profiles {
     /// Weighs terms already extracted (each sorted and deduplicated, as [`content_terms`] or
     /// [`crate::story::story_terms`] make them) by rarity among them.
     pub fn from_terms(terms: Vec<Vec<u64>>, params: &ProfileParams) -> Profiles {
-        // Document frequencies by sorting every term occurrence: one pass, no hash map.
-        let mut all: Vec<u64> = terms.iter().flatten().copied().collect();
-        all.par_sort_unstable();
-        let df: Vec<(u64, u32)> = all
-            .chunk_by(|a, b| a == b)
-            .map(|run| (run[0], run.len() as u32))
-            .collect();
+        let df = df::DocFrequencies::count(&terms);
         let n = terms.len();
-        let lookup = |t: &u64| df[df.binary_search_by_key(t, |e| e.0).unwrap_or(0)].1;
+        let lookup = |&t: &u64| df.get(t);
         let (weights, anchors): (Vec<Vec<f32>>, Vec<Vec<u64>>) = terms
             .par_iter()
             .map(|ts| {

@@ -84,8 +84,9 @@ pub fn story_terms(text: &str, seed: u64) -> Vec<u64> {
         }
         emit_span(&mut span, &mut terms);
     }
-    lead_terms(text, seed, &mut terms);
-    quantity_terms(text, seed, &mut terms);
+    let toks = tokens(text);
+    lead_terms(&toks, seed, &mut terms);
+    quantity_terms(&toks, seed, &mut terms);
     terms.sort_unstable();
     terms.dedup();
     terms
@@ -122,15 +123,15 @@ fn tokens(text: &str) -> Vec<(String, bool)> {
 
 /// Each content word of the lead (first sentences) again as a lead term: who, where and what
 /// of a news report are in its first sentences.
-fn lead_terms(text: &str, seed: u64, terms: &mut Vec<u64>) {
+fn lead_terms(toks: &[(String, bool)], seed: u64, terms: &mut Vec<u64>) {
     let mut folded = String::new();
     let mut sentences = 0;
-    for (w, ends) in tokens(text) {
+    for &(ref w, ends) in toks {
         if sentences >= LEAD_SENTENCES {
             break;
         }
-        if !text::is_stop_word(&w) && w.chars().nth(1).is_some() {
-            text::fold_word_into(&w, &mut folded);
+        if !text::is_stop_word(w) && w.chars().nth(1).is_some() {
+            text::fold_word_into(w, &mut folded);
             terms.push(xxh3_64_with_seed(folded.as_bytes(), seed ^ LEAD_TAG) & !1);
         }
         sentences += usize::from(ends);
@@ -139,8 +140,7 @@ fn lead_terms(text: &str, seed: u64, terms: &mut Vec<u64>) {
 
 /// A number with the content word after it (`4.4 magnitude`, `13 people`): one fact, so two
 /// reports stating different amounts of the same thing each hold a term the other lacks.
-fn quantity_terms(text: &str, seed: u64, terms: &mut Vec<u64>) {
-    let toks = tokens(text);
+fn quantity_terms(toks: &[(String, bool)], seed: u64, terms: &mut Vec<u64>) {
     for pair in toks.windows(2) {
         let (n, w) = (&pair[0].0, &pair[1].0);
         let number = n
@@ -205,8 +205,8 @@ mod tests {
     /// Name and span terms of `text`.
     fn extra(text: &str) -> usize {
         let mut other = profile::content_terms(text, 7);
-        lead_terms(text, 7, &mut other);
-        quantity_terms(text, 7, &mut other);
+        lead_terms(&tokens(text), 7, &mut other);
+        quantity_terms(&tokens(text), 7, &mut other);
         other.sort_unstable();
         other.dedup();
         story_terms(text, 7).len() - other.len()
@@ -235,10 +235,10 @@ mod tests {
     fn lead_and_quantities() {
         let count = |t: &str| {
             let mut v = Vec::new();
-            lead_terms(t, 7, &mut v);
+            lead_terms(&tokens(t), 7, &mut v);
             let lead = v.len();
             v.clear();
-            quantity_terms(t, 7, &mut v);
+            quantity_terms(&tokens(t), 7, &mut v);
             (lead, v)
         };
         let (lead, q) = count("a quake hit. it shook homes. later 4.4 magnitude was given");

@@ -387,10 +387,34 @@ pub const ENGLISH_STOP_WORDS: &[&str] = &[
     "yourselves",
 ];
 
+/// The stop words starting with each byte, as a range of [`ENGLISH_STOP_WORDS`] (sorted, so
+/// each first byte's words are contiguous): every word of every text is looked up, and a
+/// search within one letter's few words is a third of the comparisons of one over all.
+const STOP_WORDS_BY_FIRST_BYTE: [(u16, u16); 256] = {
+    let mut ranges = [(0u16, 0u16); 256];
+    let mut i = 0;
+    while i < ENGLISH_STOP_WORDS.len() {
+        let b = ENGLISH_STOP_WORDS[i].as_bytes()[0] as usize;
+        if ranges[b].1 == 0 {
+            ranges[b].0 = i as u16;
+        }
+        ranges[b].1 = i as u16 + 1;
+        i += 1;
+    }
+    ranges
+};
+
 /// Whether `word` (already normalized) is in [`ENGLISH_STOP_WORDS`].
 #[inline]
 pub fn is_stop_word(word: &str) -> bool {
-    word.len() <= 10 && ENGLISH_STOP_WORDS.binary_search(&word).is_ok()
+    let Some(&first) = word.as_bytes().first() else {
+        return false;
+    };
+    let (start, end) = STOP_WORDS_BY_FIRST_BYTE[usize::from(first)];
+    word.len() <= 10
+        && ENGLISH_STOP_WORDS[usize::from(start)..usize::from(end)]
+            .binary_search(&word)
+            .is_ok()
 }
 
 /// Folds spelling variants of one word onto a shared form, writing it into `out`.
@@ -559,6 +583,16 @@ mod tests {
     #[test]
     fn stop_words_sorted() {
         assert!(ENGLISH_STOP_WORDS.windows(2).all(|w| w[0] < w[1]));
+        // The first-byte index finds exactly the list's words.
+        for w in ENGLISH_STOP_WORDS {
+            assert!(is_stop_word(w), "{w}");
+            assert!(
+                !is_stop_word(&format!("{w}x")) || ENGLISH_STOP_WORDS.contains(&&*format!("{w}x"))
+            );
+        }
+        for w in ["", "zebra", "storm", "é", "\u{ff}", "abouts", "th"] {
+            assert_eq!(is_stop_word(w), ENGLISH_STOP_WORDS.contains(&w), "{w:?}");
+        }
         assert!(is_stop_word("the") && is_stop_word("said") && !is_stop_word("putin"));
     }
 
