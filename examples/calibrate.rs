@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! cargo run --release --example calibrate              # the preset's bounds
-//! cargo run --release --example calibrate 50 0.001     # specific if df ≤ 50 + 0.001·N
+//! cargo run --release --example calibrate 50 0.001     # specific if df ≤ 50 + 0.001·min(N, 100,000)
 //! NEARDUP_DUMP=0.08 cargo run --release --example calibrate   # also print the ten largest
 //!                                  # clusters at the preset's threshold with that chain floor
 //! ```

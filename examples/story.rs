@@ -21,7 +21,7 @@
 //! measured amount of one unit with no amount in common (`4.4 magnitude` / `4.6 magnitude`);
 //! `--veto-magnitude` does so for quake magnitudes only. `STORY_KNN=k` keeps only edges whose
 //! ends are among each other's `k` most similar (`STORY_KNN_MUTUAL=1`) or either's;
-//! `--specific-frac x` / `--specific-base b` change the specificity bound `b + x·N`, `--prior p`
+//! `--specific-frac x` / `--specific-base b` change the specificity bound `b + x·min(N, 100,000)`, `--prior p`
 //! the weight formula's prior (pseudo-documents). All but the prior were
 //! measured and left out of the preset (docs/accuracy.md §7). With `--why --reuters` the largest
 //! Reuters cluster and each ECB+ topic's scores among Reuters are printed too.

@@ -514,6 +514,8 @@ pub fn similarity(ta: &[u64], wa: &[f32], tb: &[u64], wb: &[f32]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lsh::MAX_BUCKET;
+    use crate::minhash::splitmix64;
 
     /// The specificity bound grows with the corpus up to `SPECIFIC_GROWTH_END` documents and
     /// stays there.
@@ -525,8 +527,6 @@ mod tests {
         assert_eq!(p.max_specific_df(SPECIFIC_GROWTH_END), 120.0);
         assert_eq!(p.max_specific_df(10_000_000), 120.0);
     }
-    use crate::lsh::MAX_BUCKET;
-    use crate::minhash::splitmix64;
 
     /// Runs of an unspaced script give their character trigrams, a shorter run itself; a letter
     /// of a spaced script alone is no term.

@@ -391,6 +391,7 @@ pub const ENGLISH_STOP_WORDS: &[&str] = &[
 /// each first byte's words are contiguous): every word of every text is looked up, and a
 /// search within one letter's few words is a third of the comparisons of one over all.
 const STOP_WORDS_BY_FIRST_BYTE: [(u16, u16); 256] = {
+    assert!(ENGLISH_STOP_WORDS.len() < 1 << 16, "ranges are u16");
     let mut ranges = [(0u16, 0u16); 256];
     let mut i = 0;
     while i < ENGLISH_STOP_WORDS.len() {

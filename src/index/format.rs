@@ -19,6 +19,11 @@
 //!
 //! [postcard]: https://postcard.jamesmunns.com/wire-format
 //!
+//! Behaviour that is not stored follows the build that loads a file: since the specificity
+//! bound stopped growing at 100,000 documents ([`crate::profile::SPECIFIC_GROWTH_END`]), an
+//! index saved with more live articles than that keeps words with up to 4,080 postings until
+//! their next insert, which caps them at the new bound's 480.
+//!
 //! The payload record holds, in this order: the configuration (as `Config` serializes); the
 //! window (`Option<i64>`) and the newest time seen (`i64`); the next insertion number and the
 //! next cluster id (`u64`); the live documents in insertion order, each with its id, insertion

@@ -27,8 +27,10 @@ impl DocFrequencies {
             keys.push(run[0]);
             counts.push(run.len() as u32);
         }
-        // One or two keys per bucket; at least 2 buckets, at most 2^22 (16 MiB of starts, a
-        // few keys per bucket past 4 million distinct terms).
+        // Between len and 2·len buckets (at most one key each on average), at least 2, at
+        // most 2^22 (16 MiB of starts; a few keys per bucket past 4 million distinct terms).
+        // Counts and starts are u32, as document numbers are everywhere (2^32 distinct terms
+        // would take 32 GiB of keys).
         let bits = (usize::BITS - keys.len().leading_zeros()).clamp(1, 22);
         let shift = u64::BITS - bits;
         let mut starts = vec![0u32; (1 << bits) + 1];
@@ -73,6 +75,8 @@ mod tests {
                 l.iter_mut()
                     .for_each(|t| *t = t.wrapping_mul(0x9E37_79B9_7F4A_7C15));
                 l.extend([0, u64::MAX]);
+                // Crowded low buckets too: small keys share bucket 0.
+                l.extend((0..40).map(|_| splitmix64(&mut state) % 1_000));
                 l.sort_unstable();
                 l.dedup();
                 l
