@@ -68,8 +68,12 @@ pub fn story_terms(text: &str, seed: u64) -> Vec<u64> {
             let initial = sentence_start || ends_sentence;
             sentence_start = false;
             let capital = word.chars().next().is_some_and(char::is_uppercase);
+            if !capital || word.chars().nth(1).is_none() {
+                emit_span(&mut span, &mut terms);
+                continue;
+            }
             let lower = word.to_lowercase();
-            if !capital || text::is_stop_word(&lower) || word.chars().nth(1).is_none() {
+            if text::is_stop_word(&lower) {
                 emit_span(&mut span, &mut terms);
                 continue;
             }
@@ -99,8 +103,9 @@ const QUANTITY_TAG: u64 = 0x7175_616e; // "quan"
 /// How many sentences make a report's lead.
 const LEAD_SENTENCES: usize = 2;
 
-/// Words trimmed of surrounding punctuation, in order, with whether a sentence ends after each.
-fn tokens(text: &str) -> Vec<(String, bool)> {
+/// Words trimmed of surrounding punctuation, in order, with whether a sentence ends after each
+/// (as written: callers lower-case the few they read, [`lower`]).
+fn tokens(text: &str) -> Vec<(&str, bool)> {
     let mut out = Vec::new();
     for line in text.lines() {
         let words: Vec<&str> = line.split_whitespace().collect();
@@ -110,7 +115,7 @@ fn tokens(text: &str) -> Vec<(String, bool)> {
             let abbreviation = t.len() <= 3 && t.starts_with(char::is_uppercase);
             let ends = i + 1 == words.len() || w.ends_with(['.', '!', '?']) && !abbreviation;
             if !t.is_empty() {
-                out.push((t.to_lowercase(), ends));
+                out.push((t, ends));
             } else if ends {
                 if let Some(last) = out.last_mut() {
                     last.1 = true;
@@ -123,13 +128,14 @@ fn tokens(text: &str) -> Vec<(String, bool)> {
 
 /// Each content word of the lead (first sentences) again as a lead term: who, where and what
 /// of a news report are in its first sentences.
-fn lead_terms(toks: &[(String, bool)], seed: u64, terms: &mut Vec<u64>) {
+fn lead_terms(toks: &[(&str, bool)], seed: u64, terms: &mut Vec<u64>) {
     let mut folded = String::new();
     let mut sentences = 0;
-    for &(ref w, ends) in toks {
+    for &(w, ends) in toks {
         if sentences >= LEAD_SENTENCES {
             break;
         }
+        let w = &*lower(w);
         if !text::is_stop_word(w) && w.chars().nth(1).is_some() {
             text::fold_word_into(w, &mut folded);
             terms.push(xxh3_64_with_seed(folded.as_bytes(), seed ^ LEAD_TAG) & !1);
@@ -140,17 +146,31 @@ fn lead_terms(toks: &[(String, bool)], seed: u64, terms: &mut Vec<u64>) {
 
 /// A number with the content word after it (`4.4 magnitude`, `13 people`): one fact, so two
 /// reports stating different amounts of the same thing each hold a term the other lacks.
-fn quantity_terms(toks: &[(String, bool)], seed: u64, terms: &mut Vec<u64>) {
+fn quantity_terms(toks: &[(&str, bool)], seed: u64, terms: &mut Vec<u64>) {
     for pair in toks.windows(2) {
-        let (n, w) = (&pair[0].0, &pair[1].0);
+        let n = pair[0].0;
+        // Digits and separators have no case.
         let number = n
             .bytes()
             .all(|b| b.is_ascii_digit() || b == b'.' || b == b',')
             && n.bytes().any(|b| b.is_ascii_digit());
-        if number && !pair[0].1 && w.chars().all(char::is_alphabetic) && !text::is_stop_word(w) {
+        if !number || pair[0].1 {
+            continue;
+        }
+        let w = lower(pair[1].0);
+        if w.chars().all(char::is_alphabetic) && !text::is_stop_word(&w) {
             let fact = format!("{n} {w}");
             terms.push(xxh3_64_with_seed(fact.as_bytes(), seed ^ QUANTITY_TAG) | 1);
         }
+    }
+}
+
+/// `w` in lower case, borrowed when it already is (ASCII without capitals: the common case).
+fn lower(w: &str) -> std::borrow::Cow<'_, str> {
+    if w.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+        std::borrow::Cow::Borrowed(w)
+    } else {
+        std::borrow::Cow::Owned(w.to_lowercase())
     }
 }
 
@@ -247,6 +267,25 @@ mod tests {
         let (_, other) = count("a quake hit. it shook homes. later 4.6 magnitude was given");
         assert_ne!(q, other);
         assert_eq!(count("the score was 3. nothing else").1.len(), 0);
+    }
+
+    /// `lower` is `to_lowercase`, borrowing only where that changes nothing.
+    #[test]
+    fn lower_is_to_lowercase() {
+        for w in [
+            "abc",
+            "Abc",
+            "ÉCOLE",
+            "İstanbul",
+            "ǅemal",
+            "ΣΟΦΊΑ",
+            "北京",
+            "4.4",
+            "",
+        ] {
+            assert_eq!(lower(w), w.to_lowercase(), "{w}");
+        }
+        assert!(matches!(lower("storm"), std::borrow::Cow::Borrowed(_)));
     }
 
     /// Same text, same terms; the seed changes them.
