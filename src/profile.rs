@@ -172,6 +172,8 @@ pub fn content_terms(text: &str, seed: u64) -> Vec<u64> {
     flush(&mut run, run_end, &mut terms, &mut emit);
     terms.sort_unstable();
     terms.dedup();
+    // A batch keeps every document's terms until it is weighed: no spare capacity.
+    terms.shrink_to_fit();
     terms
 }
 

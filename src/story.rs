@@ -93,6 +93,8 @@ pub fn story_terms(text: &str, seed: u64) -> Vec<u64> {
     quantity_terms(&toks, seed, &mut terms);
     terms.sort_unstable();
     terms.dedup();
+    // A batch keeps every document's terms until it is weighed: no spare capacity.
+    terms.shrink_to_fit();
     terms
 }
 
@@ -294,5 +296,18 @@ mod tests {
         let t = "Officials in Paris said the Harry Winston store was robbed on Thursday.";
         assert_eq!(story_terms(t, 1), story_terms(t, 1));
         assert_ne!(story_terms(t, 1), story_terms(t, 2));
+    }
+
+    /// A batch holds every document's terms until the end, so they carry no spare capacity
+    /// (names, spans, lead and quantity terms are pushed after the content words, then
+    /// deduplicated).
+    #[test]
+    fn terms_hold_no_spare_capacity() {
+        let t = "Officials in Paris said the Harry Winston store was robbed on Thursday. \
+                 Paris police said 4 men took jewels worth 85 million euros from Harry Winston.";
+        for terms in [story_terms(t, 1), profile::content_terms(t, 1)] {
+            assert!(terms.len() > 10);
+            assert_eq!(terms.capacity(), terms.len());
+        }
     }
 }

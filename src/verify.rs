@@ -235,13 +235,29 @@ impl Features {
                     sizes,
                 }
             }
-            Method::Weighted => Data::Weighted(Profiles::build(texts, &config.profile)),
-            Method::Story => Data::Weighted(crate::story::profiles(texts, &config.profile)),
+            Method::Weighted | Method::Story => {
+                let terms = texts
+                    .par_iter()
+                    .map(|t| profile_terms(config, t.as_ref()))
+                    .collect();
+                Data::Weighted(Profiles::from_terms(terms, &config.profile))
+            }
         };
         Ok(Features {
             made: Made::of(config),
             data,
         })
+    }
+
+    /// The features of the weighted or story method from each document's terms
+    /// ([`profile_terms`]), which is all they are made of: a batch keeps these instead of the
+    /// texts. The configuration must be valid and its method one of the two.
+    pub(crate) fn from_terms(config: &Config, terms: Vec<Vec<u64>>) -> Features {
+        debug_assert!(matches!(config.method, Method::Weighted | Method::Story));
+        Features {
+            made: Made::of(config),
+            data: Data::Weighted(Profiles::from_terms(terms, &config.profile)),
+        }
     }
 
     /// Fails unless `config` would have made these very features (same method, and the same
@@ -404,6 +420,16 @@ impl Features {
     /// [`Features::verify`] of pairs known to be in range.
     pub(crate) fn verify_pairs(&self, candidates: &[Pair], threshold: f64) -> Vec<Edge> {
         verify_with(self, candidates, threshold)
+    }
+}
+
+/// The terms of `text` under the weighted method (content words) or the story method (content
+/// words and names); empty for the other methods, which have none.
+pub(crate) fn profile_terms(config: &Config, text: &str) -> Vec<u64> {
+    match config.method {
+        Method::Weighted => crate::profile::content_terms(text, config.profile.seed),
+        Method::Story => crate::story::story_terms(text, config.profile.seed),
+        Method::MinHash | Method::SimHash => Vec::new(),
     }
 }
 

@@ -11,8 +11,9 @@
 //! and links exactly as [`Clusterer::cluster_features`] does, so the clusters are the same.
 //!
 //! The other methods keep what they keep anyway (fingerprints, signatures for an estimated
-//! verification) and need no second look at any text; the weighted method's document
-//! frequencies depend on the whole batch, so it holds the texts until the end.
+//! verification) and need no second look at any text; the weighted and story methods' weights
+//! depend on the whole batch's document frequencies, so they keep each document's terms (about
+//! its text's size, as 8-byte hashes) and weigh them at the end.
 
 use rayon::prelude::*;
 
@@ -23,7 +24,7 @@ use crate::index::Timestamp;
 use crate::lsh::{self, band_key, Banding, Pair};
 use crate::minhash::{self, MinHashParams, MinHasher};
 use crate::shingle::{self, Shingler};
-use crate::verify::{verify_with, Features, Measure};
+use crate::verify::{profile_terms, verify_with, Features, Measure};
 
 /// Texts signed at once before their keys go to the bands.
 const SIGN_PIECE: usize = 4096;
@@ -73,8 +74,9 @@ enum Store {
     },
     /// Methods whose features are small or are what verification measures.
     Features(Option<Features>),
-    /// The weighted method: profiles need the whole batch's document frequencies.
-    Texts(Vec<String>),
+    /// The weighted and story methods: each document's terms, weighed by the whole batch's
+    /// document frequencies at the end.
+    Terms(Vec<Vec<u64>>),
 }
 
 impl Batch {
@@ -95,7 +97,7 @@ impl Batch {
                     empty: Vec::new(),
                 }
             }
-            (Method::Weighted | Method::Story, _) => Store::Texts(Vec::new()),
+            (Method::Weighted | Method::Story, _) => Store::Terms(Vec::new()),
             _ => Store::Features(None),
         };
         Ok(Batch {
@@ -176,7 +178,14 @@ impl Batch {
                     }
                 }
             }
-            Store::Texts(all) => all.extend(texts.iter().map(|t| t.as_ref().to_owned())),
+            Store::Terms(all) => {
+                let config = &self.config;
+                let more: Vec<Vec<u64>> = texts
+                    .par_iter()
+                    .map(|t| profile_terms(config, t.as_ref()))
+                    .collect();
+                all.extend(more);
+            }
         }
         self.len = total;
         Ok(())
@@ -253,9 +262,8 @@ impl Batch {
                 retain(&mut pairs);
                 Stage::Features(features, pairs)
             }
-            Store::Texts(texts) => {
-                let features = Features::compute(&config, &texts)?;
-                drop(texts);
+            Store::Terms(terms) => {
+                let features = Features::from_terms(&config, terms);
                 let mut pairs = features.candidates(&config)?;
                 retain(&mut pairs);
                 Stage::Features(features, pairs)
