@@ -49,8 +49,9 @@ pub struct Profiles {
     /// Per document: the signed weight of each term, parallel to `terms`
     /// ([`ProfileParams::weight`]).
     weights: Vec<Vec<f32>>,
-    /// Per document: anchor terms.
-    anchors: Vec<Vec<u64>>,
+    /// The settings the weights were made with (anchors are found from them on demand:
+    /// only [`Profiles::candidates`] reads them).
+    params: ProfileParams,
     /// The weight's magnitude of a term found in one document only (no other term has it):
     /// such a term never leads to another document ([`Profiles::prefix_candidates`]).
     once: f32,
@@ -295,26 +296,30 @@ impl Profiles {
     pub fn from_terms(terms: Vec<Vec<u64>>, params: &ProfileParams) -> Profiles {
         let df = df::DocFrequencies::count(&terms);
         let n = terms.len();
-        let lookup = |&t: &u64| df.get(t);
-        let (weights, anchors): (Vec<Vec<f32>>, Vec<Vec<u64>>) = terms
+        let weights = terms
             .par_iter()
-            .map(|ts| {
-                let dfs: Vec<u32> = ts.iter().map(lookup).collect();
-                let weights = ts
-                    .iter()
-                    .zip(&dfs)
-                    .map(|(&t, &d)| params.weight(t, d, n))
-                    .collect();
-                // A term only this document has cannot lead to another one.
-                (weights, params.anchors(ts, &dfs, n, 2))
-            })
-            .unzip();
+            .map(|ts| ts.iter().map(|&t| params.weight(t, df.get(t), n)).collect())
+            .collect();
         Profiles {
             terms,
             weights,
-            anchors,
+            params: *params,
             once: params.weight(0, 1, n).abs(),
         }
+    }
+
+    /// Each document's anchors ([`ProfileParams::anchors`]), from the document frequencies
+    /// counted again: a term only its own document has cannot lead to another one.
+    fn anchors(&self) -> Vec<Vec<u64>> {
+        let df = df::DocFrequencies::count(&self.terms);
+        let n = self.terms.len();
+        self.terms
+            .par_iter()
+            .map(|ts| {
+                let dfs: Vec<u32> = ts.iter().map(|&t| df.get(t)).collect();
+                self.params.anchors(ts, &dfs, n, 2)
+            })
+            .collect()
     }
 
     /// Total weight of document `i`'s terms (longer, more specific texts weigh more); `None`
@@ -352,16 +357,16 @@ impl Profiles {
     /// the number of anchors in all.
     pub fn candidates(&self, min_shared: usize) -> Vec<Pair> {
         let min_shared = min_shared.max(1);
+        let anchors = self.anchors();
         // (anchor, document), sorted: one anchor's documents form one ascending run.
-        let mut postings: Vec<(u64, u32)> = self
-            .anchors
+        let mut postings: Vec<(u64, u32)> = anchors
             .iter()
             .enumerate()
             .flat_map(|(i, a)| a.iter().map(move |&t| (t, i as u32)))
             .collect();
         postings.par_sort_unstable();
         // Each document's places in the postings (ascending), so no lookup is needed.
-        let n = self.anchors.len();
+        let n = anchors.len();
         let mut offsets = vec![0usize; n + 1];
         for &(_, d) in &postings {
             offsets[d as usize + 1] += 1;
@@ -575,14 +580,14 @@ mod tests {
         };
         let p = Profiles::build(&texts, &params);
         let mut df = std::collections::HashMap::new();
-        for a in &p.anchors {
+        let anchors = p.anchors();
+        for a in &anchors {
             for t in a {
                 *df.entry(t).or_insert(0usize) += 1;
             }
         }
         assert!(df.values().all(|&d| d > MAX_BUCKET), "{df:?}");
-        let sorted: Vec<Vec<u64>> = p
-            .anchors
+        let sorted: Vec<Vec<u64>> = anchors
             .iter()
             .map(|a| {
                 let mut a = a.clone();

@@ -443,7 +443,7 @@ mod tests {
                 vocabulary[w.unwrap_or(0) as usize]
             };
             let weights = terms.iter().map(|ts| ts.iter().map(|&x| weight(x)).collect()).collect();
-            let p = Profiles { anchors: vec![Vec::new(); terms.len()], terms, weights, once: f32::INFINITY };
+            let p = Profiles { params: ProfileParams::default(), terms, weights, once: f32::INFINITY };
             check(&p, &[t, 0.5, 1.0])?;
         }
     }
