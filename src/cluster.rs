@@ -159,7 +159,8 @@ impl Clusterer {
         window: Timestamp,
     ) -> Result<Vec<Cluster>, Error> {
         batch::check_times(times, texts.len(), window)?;
-        let features = self.features(texts)?;
+        // The window keeps similar events apart: no measured story bound (`Features::from_terms`).
+        let features = Features::compute_measured(&self.config, texts, false)?;
         let mut candidates = features.candidates(&self.config)?;
         candidates.retain(|&(a, b)| crate::parts::within_window(times, window, a, b));
         let edges = features.verify_pairs(&candidates, self.config.threshold());
@@ -230,7 +231,11 @@ pub(crate) fn link_measured(
 }
 
 /// [`link`] of edges known to be in range.
-fn link_checked(features: &impl Measure, mut edges: Vec<Edge>, floor: Option<f64>) -> Vec<Cluster> {
+pub(crate) fn link_checked(
+    features: &impl Measure,
+    mut edges: Vec<Edge>,
+    floor: Option<f64>,
+) -> Vec<Cluster> {
     let n = features.count();
     edges.par_sort_unstable_by(|x, y| {
         y.similarity

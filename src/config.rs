@@ -308,7 +308,11 @@ impl Config {
                 );
                 if self.method == Method::Story {
                     s += &format!(
-                        "; the incremental index joins a cluster only through a neighbour ≥ {}",
+                        "; without a time window the batch lowers that bound to the size of the \
+                         story the 90th percentile of clustered documents is in (a first \
+                         clustering) + {}; the incremental index joins a cluster only through a \
+                         neighbour ≥ {}",
+                        crate::story::STORY_SIZE_MARGIN,
                         self.threshold * crate::index::STORY_LINK_FACTOR
                     );
                 }

@@ -254,6 +254,16 @@ impl ProfileParams {
         self.specific_base + self.specific_frac * n.min(SPECIFIC_GROWTH_END) as f64
     }
 
+    /// These settings with the specificity bound fixed at `bound` documents at any corpus
+    /// size (the story method's measured bound, [`crate::story::measured_bound`]).
+    pub fn with_bound(&self, bound: f64) -> ProfileParams {
+        ProfileParams {
+            specific_base: bound,
+            specific_frac: 0.0,
+            ..*self
+        }
+    }
+
     /// The weight of a term in `df` of `n` documents, negative if it is not specific. Numbers
     /// follow the words' rule: an amount few texts state identifies a story, while a number
     /// many state (a year, a round sum, a template's figures) says no more than a common word.
@@ -320,6 +330,11 @@ impl Profiles {
                 self.params.anchors(ts, &dfs, n, 2)
             })
             .collect()
+    }
+
+    /// The documents' terms, given back to be weighed again.
+    pub(crate) fn into_terms(self) -> Vec<Vec<u64>> {
+        self.terms
     }
 
     /// Total weight of document `i`'s terms (longer, more specific texts weigh more); `None`

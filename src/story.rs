@@ -26,6 +26,15 @@
 //! preset's, since a story's own words are found in as many documents as it has reports). A
 //! line mostly in capitals (a wire headline) says nothing about names and adds none.
 //! Scripts without case add no names and fall back to the content words.
+//!
+//! A word is *specific* to a story if no more documents hold it than a story has
+//! ([`ProfileParams::max_specific_df`]); more, and it names a subject in the news that two
+//! similar events share (the boxer of two fights, the county of two quakes). The formula's
+//! bound suits stories of about ECB+'s size (11 reports); an input of smaller stories needs a
+//! tighter one. So without a time window the story method measures it ([`measured_bound`]):
+//! it clusters once with the formula's bound and, if the clusters call for a tighter one,
+//! weighs the same terms again with it. With a window, time keeps similar events apart and
+//! the formula stays (docs/accuracy.md, section 7).
 
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
@@ -176,8 +185,50 @@ fn lower(w: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// The share of clustered documents whose story is no larger than the measured size
+/// ([`measured_bound`]): the 90th percentile by document.
+const STORY_SIZE_QUANTILE: usize = 90;
+
+/// Documents added to the measured story size, so a word of one story found in a report or two
+/// of another still counts as specific.
+pub const STORY_SIZE_MARGIN: f64 = 2.0;
+
+/// The specificity bound measured from the sizes of a first clustering's clusters: the size of
+/// the cluster that the 90th percentile of clustered documents (those in clusters of two or
+/// more) is in, plus [`STORY_SIZE_MARGIN`]; `None` if no cluster has two members.
+///
+/// A word found in more documents than a story has is a *subject* (a person, a team, a
+/// company in the news), which two similar events share; the bound that separates them is
+/// about one and a half to two times the events' size (docs/accuracy.md, section 7: on ECB+
+/// with a quarter of each event's reports the best fixed bound is 5, on all of it 20). The story
+/// method weighs its profiles with this bound when it is below the formula's
+/// ([`ProfileParams::max_specific_df`]), so inputs of small stories keep their events apart;
+/// the formula still caps it, so large stories lose nothing.
+///
+/// ```
+/// use neardup::story::measured_bound;
+/// // Two stories of 3 reports, one of 12, and singletons: 18 documents in clusters, the
+/// // 90th percentile of them is in the story of 12.
+/// assert_eq!(measured_bound([3, 1, 12, 1, 3]), Some(14.0));
+/// assert_eq!(measured_bound([1, 1]), None);
+/// ```
+pub fn measured_bound(sizes: impl IntoIterator<Item = usize>) -> Option<f64> {
+    let mut sizes: Vec<usize> = sizes.into_iter().filter(|&s| s >= 2).collect();
+    sizes.sort_unstable();
+    let documents: usize = sizes.iter().sum();
+    // The document at this rank, counting from 0, in documents ordered by their cluster's size.
+    let rank = documents * STORY_SIZE_QUANTILE / 100;
+    let mut seen = 0;
+    sizes.into_iter().find_map(|s| {
+        seen += s;
+        (seen > rank).then_some(s as f64 + STORY_SIZE_MARGIN)
+    })
+}
+
 /// The story profiles of `texts`: their [`story_terms`], weighted by rarity among them as
-/// rewrite profiles are, and compared the same way ([`Profiles::similarity`]).
+/// rewrite profiles are, and compared the same way ([`Profiles::similarity`]), with the
+/// specificity bound of `params` (the story method's features may weigh again with a
+/// [`measured_bound`]).
 pub fn profiles<T: AsRef<str> + Sync>(texts: &[T], params: &ProfileParams) -> Profiles {
     let terms = texts
         .par_iter()
@@ -296,6 +347,27 @@ mod tests {
         let t = "Officials in Paris said the Harry Winston store was robbed on Thursday.";
         assert_eq!(story_terms(t, 1), story_terms(t, 1));
         assert_ne!(story_terms(t, 1), story_terms(t, 2));
+    }
+
+    /// The 90th percentile by document of the sizes of clusters of two or more, plus the
+    /// margin; singletons do not count, and the order of the sizes does not matter.
+    #[test]
+    fn measured_bound_is_a_quantile_by_document() {
+        assert_eq!(measured_bound([]), None);
+        assert_eq!(measured_bound([1, 1, 1]), None);
+        assert_eq!(measured_bound([2]), Some(4.0));
+        // 14 pairs (28 documents) and one of 3: document 27 of 31, counting from 0, is in a
+        // pair; with 9 pairs (18 of 21), document 18 is in the triple.
+        let mut sizes = vec![2; 14];
+        sizes.push(3);
+        assert_eq!(measured_bound(sizes.iter().copied()), Some(4.0));
+        assert_eq!(measured_bound(sizes[5..].iter().copied()), Some(5.0));
+        // 8 pairs and one of 30: most documents are in the large story.
+        let mut sizes = vec![2; 8];
+        sizes.insert(3, 30);
+        assert_eq!(measured_bound(sizes.iter().copied()), Some(32.0));
+        sizes.reverse();
+        assert_eq!(measured_bound(sizes.iter().copied()), Some(32.0));
     }
 
     /// A batch holds every document's terms until the end, so they carry no spare capacity

@@ -195,6 +195,16 @@ impl Features {
     /// Computes the features of `texts` under `config`, in parallel. Fails if the configuration
     /// is invalid or there are more than `u32::MAX` texts.
     pub fn compute<T: AsRef<str> + Sync>(config: &Config, texts: &[T]) -> Result<Self, Error> {
+        Features::compute_measured(config, texts, true)
+    }
+
+    /// [`Features::compute`]; the story method measures its bound only with `measure`
+    /// ([`Features::from_terms`]).
+    pub(crate) fn compute_measured<T: AsRef<str> + Sync>(
+        config: &Config,
+        texts: &[T],
+        measure: bool,
+    ) -> Result<Self, Error> {
         config.validate()?;
         lsh::check_count(texts.len())?;
         let data = match config.method {
@@ -240,7 +250,7 @@ impl Features {
                     .par_iter()
                     .map(|t| profile_terms(config, t.as_ref()))
                     .collect();
-                Data::Weighted(Profiles::from_terms(terms, &config.profile))
+                return Ok(Features::from_terms(config, terms, measure));
             }
         };
         Ok(Features {
@@ -252,11 +262,46 @@ impl Features {
     /// The features of the weighted or story method from each document's terms
     /// ([`profile_terms`]), which is all they are made of: a batch keeps these instead of the
     /// texts. The configuration must be valid and its method one of the two.
-    pub(crate) fn from_terms(config: &Config, terms: Vec<Vec<u64>>) -> Features {
+    ///
+    ///
+    /// With `measure`, story profiles are weighed twice when the input's stories are smaller
+    /// than the specificity bound allows for ([`crate::story::measured_bound`]): once with the
+    /// bound's formula, then, after clustering with those weights (every pair at the
+    /// threshold, the chain guard), with the bound measured from the clusters' sizes. Callers
+    /// that link only within a time window do not measure: the window keeps similar events
+    /// apart, which is what the tighter bound is for.
+    pub(crate) fn from_terms(config: &Config, terms: Vec<Vec<u64>>, measure: bool) -> Features {
         debug_assert!(matches!(config.method, Method::Weighted | Method::Story));
-        Features {
+        let features = Features {
             made: Made::of(config),
             data: Data::Weighted(Profiles::from_terms(terms, &config.profile)),
+        };
+        if config.method != Method::Story || !measure {
+            return features;
+        }
+        let Data::Weighted(profiles) = &features.data else {
+            return features;
+        };
+        let measured = {
+            let candidates = profiles.prefix_candidates(config.threshold);
+            let edges = features.verify_pairs(&candidates, config.threshold);
+            drop(candidates);
+            let clusters = crate::cluster::link_checked(&features, edges, config.chain_floor);
+            crate::story::measured_bound(clusters.iter().map(|c| c.members.len()))
+        };
+        let formula = config.profile.max_specific_df(features.len());
+        match (measured, features.data) {
+            (Some(bound), Data::Weighted(profiles)) if bound < formula => {
+                let params = config.profile.with_bound(bound);
+                Features {
+                    made: features.made,
+                    data: Data::Weighted(Profiles::from_terms(profiles.into_terms(), &params)),
+                }
+            }
+            (_, data) => Features {
+                made: features.made,
+                data,
+            },
         }
     }
 

@@ -17,6 +17,7 @@ mod prefix;
 mod rounds;
 mod stdout;
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::process::ExitCode;
 use std::rc::Rc;
@@ -183,7 +184,10 @@ fn run_worker(
         None
     } else {
         let none = std::collections::HashMap::new();
-        Some(pipeline::reduce_documents(config, &share, None, &none).map_err(usage)?)
+        Some(
+            pipeline::reduce_documents(config, config.profile(), &share, None, &none)
+                .map_err(usage)?,
+        )
     };
     for doc in &mut share.docs {
         doc.text = String::new();
@@ -197,7 +201,7 @@ fn run_worker(
             .map(|run| (run[0], run.len() as u32))
             .collect();
     }
-    let (error, dfs) = pipeline::check_and_count(worker, sources, &share, &counts);
+    let (error, mut dfs) = pipeline::check_and_count(worker, sources, &share, &counts);
     drop(counts);
     if let Some((_, message)) = error {
         return Err(RunError::Input(message));
@@ -222,34 +226,92 @@ fn run_worker(
             share.total
         )));
     }
+    // The story method may weigh its terms a second time (`neardup::story::measured_bound`).
+    // Not within a time window, which keeps similar events apart instead.
+    let story = method == Method::Story && window.is_none();
+    let kept_terms = if story { terms.clone() } else { None };
     let mut reduced = match reduced {
         Some(reduced) => reduced,
-        None => pipeline::reduce_documents(config, &share, terms, &dfs).map_err(usage)?,
+        None => pipeline::reduce_documents(config, config.profile(), &share, terms, &dfs)
+            .map_err(usage)?,
     };
-    drop(dfs);
+    if !story {
+        dfs = HashMap::new();
+    }
     let features = Rc::new(std::mem::take(&mut reduced.features));
     let mut verified = Vec::new();
     if weighted {
         let postings = std::mem::take(&mut reduced.postings);
-        let threshold = config.threshold();
-        let (edges, stats) =
-            rounds::verified_edges(worker, features.clone(), postings, threshold, rounds);
-        if explain && me == 0 {
-            eprintln!(
-                "neardup-dataflow: {} candidates listed ({} distinct, {} verified) in {} rounds, {} edges on worker 0",
-                stats.listed,
-                stats.distinct,
-                stats.verified,
-                stats.rounds,
-                edges.len()
-            );
-        }
-        verified = edges;
+        verified = verify(worker, config, &features, postings, rounds, explain);
     }
-    let (rows, ids) =
+    let (mut rows, mut ids) =
         pipeline::cluster(worker, config, &share, features, reduced, verified, window);
+    if story {
+        // As the batch does: measure the stories' sizes, and weigh again if they call for a
+        // tighter bound than the formula's.
+        let formula = config.profile().max_specific_df(share.total as usize);
+        if let Some(bound) = measured_bound(worker, &rows).filter(|&b| b < formula) {
+            let profile = config.profile().with_bound(bound);
+            let mut reduced =
+                pipeline::reduce_documents(config, &profile, &share, kept_terms, &dfs)
+                    .map_err(usage)?;
+            drop(dfs);
+            let features = Rc::new(std::mem::take(&mut reduced.features));
+            let postings = std::mem::take(&mut reduced.postings);
+            let verified = verify(worker, config, &features, postings, rounds, explain);
+            (rows, ids) =
+                pipeline::cluster(worker, config, &share, features, reduced, verified, window);
+        }
+    }
     if me != 0 {
         return Ok(None);
     }
     output::write(share.total as usize, &rows, &ids).map(Some)
+}
+
+/// The weighted method's verified edges, found in rounds (`rounds.rs`).
+fn verify(
+    worker: &mut timely::worker::Worker,
+    config: &Config,
+    features: &Rc<Vec<features::Feat>>,
+    postings: Vec<(u64, prefix::Posting)>,
+    rounds: Option<u32>,
+    explain: bool,
+) -> Vec<rounds::Edge> {
+    let (edges, stats) = rounds::verified_edges(
+        worker,
+        features.clone(),
+        postings,
+        config.threshold(),
+        rounds,
+    );
+    if explain && worker.index() == 0 {
+        eprintln!(
+            "neardup-dataflow: {} candidates listed ({} distinct, {} verified) in {} rounds, {} edges on worker 0",
+            stats.listed,
+            stats.distinct,
+            stats.verified,
+            stats.rounds,
+            edges.len()
+        );
+    }
+    edges
+}
+
+/// The story method's measured bound from worker 0's rows of a first clustering, sent to
+/// every worker.
+fn measured_bound(worker: &mut timely::worker::Worker, rows: &[components::Row]) -> Option<f64> {
+    let mut sizes: HashMap<u32, usize> = HashMap::new();
+    for &(_, cluster, _, _) in rows {
+        *sizes.entry(cluster).or_default() += 1;
+    }
+    // Worker 0 holds every row; the others, none.
+    let bound = neardup::story::measured_bound(sizes.into_values()).map_or(u64::MAX, f64::to_bits);
+    let peers = worker.peers() as u64;
+    let sent = if worker.index() == 0 { 0..peers } else { 0..0 };
+    let got = exchange::shuffle(worker, sent.map(|w| (w, bound)), |r| r.0);
+    got.first()
+        .map(|r| r.1)
+        .filter(|&bits| bits != u64::MAX)
+        .map(f64::from_bits)
 }

@@ -26,6 +26,7 @@ use differential_dataflow::input::Input;
 use differential_dataflow::operators::{CountTotal, ThresholdTotal};
 use differential_dataflow::AsCollection;
 use neardup::config::{Config, Method};
+use neardup::profile::ProfileParams;
 use timely::dataflow::operators::probe::Handle;
 use timely::dataflow::operators::vec::Broadcast;
 use timely::dataflow::operators::{Exchange, Inspect, Probe};
@@ -117,6 +118,7 @@ pub fn check_and_count(
 
 /// This worker's documents reduced to features and keys: `features[k]` is document
 /// `k * peers + worker`'s.
+#[derive(Default)]
 pub struct Reduced {
     /// Features by local slot.
     pub features: Vec<Feat>,
@@ -128,9 +130,12 @@ pub struct Reduced {
     pub fingerprint_keys: Vec<(u32, u64, u32, u64)>,
 }
 
-/// Computes the features and keys of this worker's documents (`texts` in index order).
+/// Computes the features and keys of this worker's documents (`texts` in index order); the
+/// weighted and story methods weigh `terms` with `profile` (the configuration's, or the story
+/// method's measured bound).
 pub fn reduce_documents(
     config: &Config,
+    profile: &ProfileParams,
     share: &Share,
     terms: Option<Vec<Vec<u64>>>,
     dfs: &HashMap<u64, u32>,
@@ -148,8 +153,7 @@ pub fn reduce_documents(
                     .iter()
                     .map(|t| dfs.get(t).copied().unwrap_or(1))
                     .collect();
-                let (feat, total, prefix) =
-                    weigh(config.profile(), terms, &df, n, config.threshold());
+                let (feat, total, prefix) = weigh(profile, terms, &df, n, config.threshold());
                 postings.extend(prefix.into_iter().map(|(term, indexed, weight, after)| {
                     let posting = Posting {
                         total,

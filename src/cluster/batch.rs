@@ -263,7 +263,7 @@ impl Batch {
                 Stage::Features(features, pairs)
             }
             Store::Terms(terms) => {
-                let features = Features::from_terms(&config, terms);
+                let features = Features::from_terms(&config, terms, keep.is_none());
                 let mut pairs = features.candidates(&config)?;
                 retain(&mut pairs);
                 Stage::Features(features, pairs)
