@@ -135,7 +135,9 @@ impl Clusterer {
     /// Unix time): two texts published more than `window` seconds apart are never linked
     /// directly, though a story may span longer through texts published between them, as in
     /// an [`Index`](crate::Index) with [`Index::with_window`](crate::Index::with_window) fed in
-    /// time order. Fails if `times` does not hold one time per text or `window` is negative.
+    /// time order. The story method keeps its specificity bound's formula
+    /// instead of measuring it ([`crate::story::measured_bound`]): time keeps similar events
+    /// apart. Fails if `times` does not hold one time per text or `window` is negative.
     ///
     /// ```
     /// use neardup::{Clusterer, Preset};
@@ -191,7 +193,8 @@ impl Clusterer {
     /// The similarity of two texts under this configuration, as clustering would measure it.
     /// For the weighted method, word rarity is measured within this pair only.
     pub fn similarity(&self, a: &str, b: &str) -> f64 {
-        self.features(&[a, b])
+        // Two texts measure no tighter bound than their own document frequencies reach.
+        Features::compute_measured(&self.config, &[a, b], false)
             .ok()
             .and_then(|f| f.similarity(0, 1))
             .unwrap_or(0.0)

@@ -187,7 +187,7 @@ fn lower(w: &str) -> std::borrow::Cow<'_, str> {
 
 /// The share of clustered documents whose story is no larger than the measured size
 /// ([`measured_bound`]): the 90th percentile by document.
-const STORY_SIZE_QUANTILE: usize = 90;
+const STORY_SIZE_QUANTILE: u64 = 90;
 
 /// Documents added to the measured story size, so a word of one story found in a report or two
 /// of another still counts as specific.
@@ -215,12 +215,13 @@ pub const STORY_SIZE_MARGIN: f64 = 2.0;
 pub fn measured_bound(sizes: impl IntoIterator<Item = usize>) -> Option<f64> {
     let mut sizes: Vec<usize> = sizes.into_iter().filter(|&s| s >= 2).collect();
     sizes.sort_unstable();
-    let documents: usize = sizes.iter().sum();
-    // The document at this rank, counting from 0, in documents ordered by their cluster's size.
+    let documents: u64 = sizes.iter().map(|&s| s as u64).sum();
+    // The document at this rank, counting from 0, in documents ordered by their cluster's size
+    // (with ten or fewer documents, the largest cluster's).
     let rank = documents * STORY_SIZE_QUANTILE / 100;
-    let mut seen = 0;
+    let mut seen = 0u64;
     sizes.into_iter().find_map(|s| {
-        seen += s;
+        seen += s as u64;
         (seen > rank).then_some(s as f64 + STORY_SIZE_MARGIN)
     })
 }

@@ -192,8 +192,10 @@ impl Features {
         }
     }
 
-    /// Computes the features of `texts` under `config`, in parallel. Fails if the configuration
-    /// is invalid or there are more than `u32::MAX` texts.
+    /// Computes the features of `texts` under `config`, in parallel (for the story method this
+    /// includes a first clustering that measures its specificity bound,
+    /// [`crate::story::measured_bound`]). Fails if the configuration is invalid or there are
+    /// more than `u32::MAX` texts.
     pub fn compute<T: AsRef<str> + Sync>(config: &Config, texts: &[T]) -> Result<Self, Error> {
         Features::compute_measured(config, texts, true)
     }
@@ -262,7 +264,6 @@ impl Features {
     /// The features of the weighted or story method from each document's terms
     /// ([`profile_terms`]), which is all they are made of: a batch keeps these instead of the
     /// texts. The configuration must be valid and its method one of the two.
-    ///
     ///
     /// With `measure`, story profiles are weighed twice when the input's stories are smaller
     /// than the specificity bound allows for ([`crate::story::measured_bound`]): once with the

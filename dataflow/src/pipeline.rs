@@ -118,7 +118,6 @@ pub fn check_and_count(
 
 /// This worker's documents reduced to features and keys: `features[k]` is document
 /// `k * peers + worker`'s.
-#[derive(Default)]
 pub struct Reduced {
     /// Features by local slot.
     pub features: Vec<Feat>,

@@ -156,7 +156,8 @@ impl PyClusterer {
     /// directly (a story may still span longer through texts published between them). With
     /// ``times`` alone, the preset's default window (the story preset's 30 days; the others
     /// have none and raise ``ValueError``); ``window`` alone raises ``ValueError``, as do a
-    /// wrong count and a negative window.
+    /// wrong count and a negative window. With a window the story preset keeps its
+    /// specificity bound's formula instead of measuring it (``neardup`` crate: ``story``).
     #[pyo3(signature = (texts, *, times = None, window = None))]
     fn cluster(
         &self,

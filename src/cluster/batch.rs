@@ -201,7 +201,9 @@ impl Batch {
     /// per document added): a pair published more than `window` seconds apart is never a
     /// candidate, so never linked directly (a story can still span longer through documents
     /// published between them), as in an [`Index`](crate::Index) with a window fed in time
-    /// order. Fails if `times` does not hold one time per document or `window` is negative.
+    /// order. The story method then keeps its specificity bound's formula instead of measuring
+    /// it (time keeps similar events apart; [`crate::story::measured_bound`]). Fails if
+    /// `times` does not hold one time per document or `window` is negative.
     pub fn candidates_within(
         self,
         times: &[Timestamp],
@@ -547,8 +549,9 @@ mod tests {
     }
 
     /// A time window: the batch and `cluster_within` agree for every method; a window wide
-    /// enough changes nothing; a narrow one keeps every cluster within its times' reach; bad
-    /// times are errors.
+    /// enough links what one time for all links, which is what no window links except that the
+    /// story method then keeps its bound's formula; a narrow one keeps every cluster within its
+    /// times' reach; bad times are errors.
     #[test]
     fn window_bounds_links_for_every_method() {
         let texts = corpus();
@@ -558,7 +561,12 @@ mod tests {
             let clusterer = Clusterer::with_config(config.clone()).unwrap();
             let all = clusterer.cluster(&texts);
             let wide = clusterer.cluster_within(&texts, &times, 1_000).unwrap();
-            assert_eq!(wide, all, "{config:?}: a window spanning every time");
+            let one_time = vec![0; texts.len()];
+            let untimed = clusterer.cluster_within(&texts, &one_time, 0).unwrap();
+            assert_eq!(wide, untimed, "{config:?}: a window spanning every time");
+            if config.method() != Method::Story {
+                assert_eq!(wide, all, "{config:?}: a window spanning every time");
+            }
             let narrow = clusterer.cluster_within(&texts, &times, 999).unwrap();
             assert_ne!(narrow, all, "{config:?}: the window changed nothing");
             for c in &narrow {
