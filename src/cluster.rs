@@ -185,9 +185,7 @@ impl Clusterer {
     /// Clusters documents whose features were computed with this configuration; features from
     /// a configuration that would have made different ones are an [`Error::Incompatible`].
     pub fn cluster_features(&self, features: &Features) -> Result<Vec<Cluster>, Error> {
-        let candidates = features.candidates(&self.config)?;
-        let edges = features.verify_pairs(&candidates, self.config.threshold());
-        Ok(link_checked(features, edges, self.config.chain_floor))
+        link_all(features, &self.config)
     }
 
     /// The similarity of two texts under this configuration, as clustering would measure it.
@@ -199,6 +197,14 @@ impl Clusterer {
             .and_then(|f| f.similarity(0, 1))
             .unwrap_or(0.0)
     }
+}
+
+/// Every candidate of `features` verified at `config`'s threshold and linked under its chain
+/// guard: [`Clusterer::cluster_features`], and the story method's first clustering.
+pub(crate) fn link_all(features: &Features, config: &Config) -> Result<Vec<Cluster>, Error> {
+    let candidates = features.candidates(config)?;
+    let edges = features.verify_pairs(&candidates, config.threshold());
+    Ok(link_checked(features, edges, config.chain_floor))
 }
 
 /// Union-find over `edges` (strongest first) with the optional chain guard (every member at
@@ -234,7 +240,7 @@ pub(crate) fn link_measured(
 }
 
 /// [`link`] of edges known to be in range.
-pub(crate) fn link_checked(
+fn link_checked(
     features: &impl Measure,
     mut edges: Vec<Edge>,
     floor: Option<f64>,

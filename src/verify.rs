@@ -280,16 +280,12 @@ impl Features {
         if config.method != Method::Story || !measure {
             return features;
         }
-        let Data::Weighted(profiles) = &features.data else {
-            return features;
-        };
-        let measured = {
-            let candidates = profiles.prefix_candidates(config.threshold);
-            let edges = features.verify_pairs(&candidates, config.threshold);
-            drop(candidates);
-            let clusters = crate::cluster::link_checked(&features, edges, config.chain_floor);
-            crate::story::measured_bound(clusters.iter().map(|c| c.members.len()))
-        };
+        // The features were made from `config`, so clustering them cannot fail.
+        let measured = crate::cluster::link_all(&features, config)
+            .ok()
+            .and_then(|clusters| {
+                crate::story::measured_bound(clusters.iter().map(|c| c.members.len()))
+            });
         let formula = config.profile.max_specific_df(features.len());
         match (measured, features.data) {
             (Some(bound), Data::Weighted(profiles)) if bound < formula => {
