@@ -240,11 +240,7 @@ pub(crate) fn link_measured(
 }
 
 /// [`link`] of edges known to be in range.
-fn link_checked(
-    features: &impl Measure,
-    mut edges: Vec<Edge>,
-    floor: Option<f64>,
-) -> Vec<Cluster> {
+fn link_checked(features: &impl Measure, mut edges: Vec<Edge>, floor: Option<f64>) -> Vec<Cluster> {
     let n = features.count();
     edges.par_sort_unstable_by(|x, y| {
         y.similarity
