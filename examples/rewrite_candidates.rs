@@ -122,12 +122,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     .unzip()
             };
             let abs = |w: &[f32]| -> Vec<f32> { w.iter().map(|x| x.abs()).collect() };
-            let (pa, qa) = pos(ta, wa);
-            let (pb, qb) = pos(tb, wb);
+            let (pa, qa) = pos(&ta, &wa);
+            let (pb, qb) = pos(&tb, &wb);
             if neardup::profile::similarity(&pa, &qa, &pb, &qb) >= t - 1e-9 {
                 spec_ok += 1;
             }
-            if neardup::profile::similarity(ta, &abs(wa), tb, &abs(wb)) >= t - 1e-9 {
+            if neardup::profile::similarity(&ta, &abs(&wa), &tb, &abs(&wb)) >= t - 1e-9 {
                 all_ok += 1;
             }
         }
@@ -182,7 +182,7 @@ fn exact_pairs(p: &Profiles, t: f64) -> Vec<(u32, u32)> {
             terms
                 .iter()
                 .zip(weights)
-                .filter(|(_, &w)| w > 0.0)
+                .filter(|(_, w)| *w > 0.0)
                 .map(move |(&term, _)| (term, i as u32))
                 .collect::<Vec<_>>()
         })

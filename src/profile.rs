@@ -42,19 +42,23 @@ mod df;
 mod prefix;
 
 /// Content-word profiles of a batch of documents, with their corpus weights.
+///
+/// Terms are interned (`profile/df.rs`): each document keeps its terms as 4-byte ids in the
+/// order of their hashes, and each distinct term its hash, document frequency and weight once.
 #[derive(Clone, Debug, Default)]
 pub struct Profiles {
-    /// Per document: sorted distinct term hashes.
-    terms: Vec<Vec<u64>>,
-    /// Per document: the signed weight of each term, parallel to `terms`
-    /// ([`ProfileParams::weight`]).
-    weights: Vec<Vec<f32>>,
+    /// Per document: its terms' ids, ascending.
+    ids: Vec<Vec<u32>>,
+    /// Per id: the term's hash (ascending).
+    keys: Vec<u64>,
+    /// Per id: how many documents hold the term (one: it never leads to another document,
+    /// [`Profiles::prefix_candidates`]).
+    dfs: Vec<u32>,
+    /// Per id: the term's signed weight ([`ProfileParams::weight`]).
+    weights: Vec<f32>,
     /// The settings the weights were made with (anchors are found from them on demand:
     /// only [`Profiles::candidates`] reads them).
     params: ProfileParams,
-    /// The weight's magnitude of a term found in one document only (no other term has it):
-    /// such a term never leads to another document ([`Profiles::prefix_candidates`]).
-    once: f32,
 }
 
 /// Settings of the profile stage.
@@ -304,37 +308,43 @@ impl Profiles {
     /// Weighs terms already extracted (each sorted and deduplicated, as [`content_terms`] or
     /// [`crate::story::story_terms`] make them) by rarity among them.
     pub fn from_terms(terms: Vec<Vec<u64>>, params: &ProfileParams) -> Profiles {
-        let df = df::DocFrequencies::count(&terms);
-        let n = terms.len();
-        let weights = terms
-            .par_iter()
-            .map(|ts| ts.iter().map(|&t| params.weight(t, df.get(t), n)).collect())
-            .collect();
+        let (vocabulary, ids) = df::intern(terms);
         Profiles {
-            terms,
-            weights,
+            ids,
+            keys: vocabulary.keys,
+            dfs: vocabulary.dfs,
+            weights: Vec::new(),
             params: *params,
-            once: params.weight(0, 1, n).abs(),
         }
+        .reweigh(params)
     }
 
-    /// Each document's anchors ([`ProfileParams::anchors`]), from the document frequencies
-    /// counted again: a term only its own document has cannot lead to another one.
-    fn anchors(&self) -> Vec<Vec<u64>> {
-        let df = df::DocFrequencies::count(&self.terms);
-        let n = self.terms.len();
-        self.terms
+    /// The same profiles weighed with `params` (the story method's measured bound): weights
+    /// depend on a term's document frequency alone, so only the table of weights changes.
+    pub(crate) fn reweigh(mut self, params: &ProfileParams) -> Profiles {
+        let n = self.ids.len();
+        self.weights = self
+            .dfs
             .par_iter()
-            .map(|ts| {
-                let dfs: Vec<u32> = ts.iter().map(|&t| df.get(t)).collect();
-                self.params.anchors(ts, &dfs, n, 2)
+            .zip(&self.keys)
+            .map(|(&df, &t)| params.weight(t, df, n))
+            .collect();
+        self.params = *params;
+        self
+    }
+
+    /// Each document's anchors ([`ProfileParams::anchors`]): a term only its own document
+    /// has cannot lead to another one.
+    fn anchors(&self) -> Vec<Vec<u64>> {
+        let n = self.ids.len();
+        self.ids
+            .par_iter()
+            .map(|ids| {
+                let terms: Vec<u64> = ids.iter().map(|&i| self.keys[i as usize]).collect();
+                let dfs: Vec<u32> = ids.iter().map(|&i| self.dfs[i as usize]).collect();
+                self.params.anchors(&terms, &dfs, n, 2)
             })
             .collect()
-    }
-
-    /// The documents' terms, given back to be weighed again.
-    pub(crate) fn into_terms(self) -> Vec<Vec<u64>> {
-        self.terms
     }
 
     /// Total weight of document `i`'s terms (longer, more specific texts weigh more); `None`
@@ -345,23 +355,40 @@ impl Profiles {
 
     /// [`Profiles::total`] of a document known to be in range.
     pub(crate) fn total_at(&self, i: usize) -> f64 {
-        self.weights[i].iter().map(|w| f64::from(w.abs())).sum()
+        self.ids[i]
+            .iter()
+            .map(|&t| f64::from(self.weights[t as usize].abs()))
+            .sum()
     }
 
     /// Document `i`'s profile: its sorted term hashes and their signed weights
-    /// ([`ProfileParams::weight`]: negative for unspecific words); `None` if out of range.
-    pub fn profile(&self, i: usize) -> Option<(&[u64], &[f32])> {
-        (i < self.len()).then(|| (&self.terms[i][..], &self.weights[i][..]))
+    /// ([`ProfileParams::weight`]: negative for unspecific words), as [`similarity`] takes
+    /// them; `None` if out of range.
+    pub fn profile(&self, i: usize) -> Option<(Vec<u64>, Vec<f32>)> {
+        let ids = self.ids.get(i)?;
+        Some(
+            ids.iter()
+                .map(|&t| (self.keys[t as usize], self.weights[t as usize]))
+                .unzip(),
+        )
+    }
+
+    /// Profiles of `terms` with any weight per term (tests of the candidate search).
+    #[cfg(test)]
+    pub(crate) fn with_weights(terms: Vec<Vec<u64>>, weight: impl Fn(u64) -> f32) -> Profiles {
+        let mut p = Profiles::from_terms(terms, &ProfileParams::default());
+        p.weights = p.keys.iter().map(|&t| weight(t)).collect();
+        p
     }
 
     /// Number of documents.
     pub fn len(&self) -> usize {
-        self.terms.len()
+        self.ids.len()
     }
 
     /// Whether there are no documents.
     pub fn is_empty(&self) -> bool {
-        self.terms.is_empty()
+        self.ids.is_empty()
     }
 
     /// Pairs of documents sharing at least `min_shared` anchors (at least one), sorted.
@@ -435,10 +462,14 @@ impl Profiles {
     pub fn signatures(&self, hashes: usize, seed: u64) -> Result<Vec<WeightedSignature>, Error> {
         let signer = WeightedMinHasher::new(hashes, seed)?;
         Ok(self
-            .terms
+            .ids
             .par_iter()
-            .zip(&self.weights)
-            .map(|(t, w)| signer.sign(t.iter().zip(w).map(|(&t, &w)| (t, f64::from(w)))))
+            .map(|ids| {
+                signer.sign(
+                    ids.iter()
+                        .map(|&t| (self.keys[t as usize], f64::from(self.weights[t as usize]))),
+                )
+            })
             .collect())
     }
 
@@ -472,12 +503,9 @@ impl Profiles {
 
     /// [`Profiles::similarity`] of documents known to be in range.
     pub(crate) fn similarity_at(&self, a: usize, b: usize) -> f64 {
-        similarity(
-            &self.terms[a],
-            &self.weights[a],
-            &self.terms[b],
-            &self.weights[b],
-        )
+        let w = |ids: &[u32], k: usize| self.weights[ids[k] as usize];
+        let (ia, ib) = (&self.ids[a][..], &self.ids[b][..]);
+        merged_similarity(ia, ib, |k| w(ia, k), |k| w(ib, k))
     }
 }
 
@@ -492,8 +520,18 @@ fn band_key(rows: &[u64]) -> u64 {
 /// [`ProfileParams::weight`]): the smaller of the weighted Jaccard over all content words and
 /// over specific words. A term without a weight (`ta` longer than `wa`) is ignored.
 pub fn similarity(ta: &[u64], wa: &[f32], tb: &[u64], wb: &[f32]) -> f64 {
-    let (ta, wa) = (&ta[..ta.len().min(wa.len())], &wa[..ta.len().min(wa.len())]);
-    let (tb, wb) = (&tb[..tb.len().min(wb.len())], &wb[..tb.len().min(wb.len())]);
+    let (ta, tb) = (&ta[..ta.len().min(wa.len())], &tb[..tb.len().min(wb.len())]);
+    merged_similarity(ta, tb, |k| wa[k], |k| wb[k])
+}
+
+/// [`similarity`] of two sorted term lists (hashes, or ids in the hashes' order), with the
+/// weight of each list's `k`-th term.
+fn merged_similarity<K: Ord>(
+    ta: &[K],
+    tb: &[K],
+    wa: impl Fn(usize) -> f32,
+    wb: impl Fn(usize) -> f32,
+) -> f64 {
     // [all, specific] × [shared, only in a, only in b]
     let mut acc = [[0.0f64; 3]; 2];
     let mut add = |w: f32, slot: usize| {
@@ -506,22 +544,22 @@ pub fn similarity(ta: &[u64], wa: &[f32], tb: &[u64], wb: &[f32]) -> f64 {
     while i < ta.len() && j < tb.len() {
         match ta[i].cmp(&tb[j]) {
             std::cmp::Ordering::Less => {
-                add(wa[i], 1);
+                add(wa(i), 1);
                 i += 1;
             }
             std::cmp::Ordering::Greater => {
-                add(wb[j], 2);
+                add(wb(j), 2);
                 j += 1;
             }
             std::cmp::Ordering::Equal => {
-                add(wa[i], 0);
+                add(wa(i), 0);
                 i += 1;
                 j += 1;
             }
         }
     }
-    wa[i..].iter().for_each(|&w| add(w, 1));
-    wb[j..].iter().for_each(|&w| add(w, 2));
+    (i..ta.len()).for_each(|k| add(wa(k), 1));
+    (j..tb.len()).for_each(|k| add(wb(k), 2));
     let jaccard = |[shared, a, b]: [f64; 3]| {
         let union = shared + a + b;
         if union <= 0.0 {

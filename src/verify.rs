@@ -292,7 +292,7 @@ impl Features {
                 let params = config.profile.with_bound(bound);
                 Features {
                     made: features.made,
-                    data: Data::Weighted(Profiles::from_terms(profiles.into_terms(), &params)),
+                    data: Data::Weighted(profiles.reweigh(&params)),
                 }
             }
             (_, data) => Features {

@@ -287,8 +287,8 @@ fn weighted_minhash_matches_rewrite_profiles() {
         let (t, w) = profiles.profile(i).unwrap();
         t.iter()
             .zip(w)
-            .filter(|e| *e.1 > 0.0)
-            .map(|(&t, &w)| (t, f64::from(w)))
+            .filter(|e| e.1 > 0.0)
+            .map(|(&t, w)| (t, f64::from(w)))
             .collect()
     };
     for a in 0..texts.len() {

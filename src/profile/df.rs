@@ -1,61 +1,110 @@
-//! Document frequencies of every term of a batch, looked up by term.
+//! A batch's vocabulary: its distinct terms, each one's id and document frequency.
 //!
-//! A batch's profiles hold millions of distinct terms, and every term of every profile is
-//! looked up once. Term hashes are uniform (xxh3), so the top bits of a term say where it lies
-//! in the sorted keys: a table of bucket starts narrows each search to a handful of keys in one
-//! or two cache lines, where a binary search over all of them would touch twenty scattered ones.
+//! A batch's profiles hold millions of distinct terms and hundreds of millions of term
+//! occurrences, so each occurrence is kept as a 4-byte id instead of its 8-byte hash, and each
+//! distinct term's document frequency and weight once. Ids follow the order of the hashes, so
+//! a document's ids, sorted, are its hashes' order: merges, prefix orders and ties come out as
+//! they would on the hashes.
+//!
+//! Interning looks every occurrence up once. Term hashes are uniform (xxh3), so the top bits of
+//! a term say where it lies in the sorted keys: a table of bucket starts narrows each search to
+//! a handful of keys in one or two cache lines, where a binary search over all of them would
+//! touch twenty scattered ones.
+
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use rayon::prelude::*;
 
-/// Sorted distinct terms with their document frequencies, bucketed by their top bits.
-pub(super) struct DocFrequencies {
-    keys: Vec<u64>,
-    counts: Vec<u32>,
+/// Documents whose terms are sorted together before their distinct terms are merged.
+const CHUNK: usize = 8192;
+
+/// Every distinct term of a batch, ascending (a term's id is its place), and how many
+/// documents hold each.
+pub(super) struct Vocabulary {
+    pub(super) keys: Vec<u64>,
+    pub(super) dfs: Vec<u32>,
+}
+
+/// Interns `terms` (each list sorted and deduplicated): the vocabulary, and each document's
+/// terms as ids, ascending. Each document's hashes are freed as its ids are made, so the
+/// batch never holds both in full.
+pub(super) fn intern(terms: Vec<Vec<u64>>) -> (Vocabulary, Vec<Vec<u32>>) {
+    let mut keys = terms
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            let mut all: Vec<u64> = chunk.iter().flatten().copied().collect();
+            all.par_sort_unstable();
+            all.dedup();
+            all
+        })
+        .reduce(Vec::new, merge_distinct);
+    keys.shrink_to_fit();
+    let table = Buckets::new(&keys);
+    let ids: Vec<Vec<u32>> = terms
+        .into_par_iter()
+        .map(|ts| ts.iter().map(|&t| table.id(&keys, t)).collect())
+        .collect();
+    let counts: Vec<AtomicU32> = (0..keys.len()).map(|_| AtomicU32::new(0)).collect();
+    ids.par_iter().flatten().for_each(|&id| {
+        counts[id as usize].fetch_add(1, Ordering::Relaxed);
+    });
+    let dfs = counts.into_iter().map(AtomicU32::into_inner).collect();
+    (Vocabulary { keys, dfs }, ids)
+}
+
+/// The sorted union of two sorted, distinct lists.
+fn merge_distinct(a: Vec<u64>, b: Vec<u64>) -> Vec<u64> {
+    if a.is_empty() {
+        return b;
+    }
+    if b.is_empty() {
+        return a;
+    }
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        let (x, y) = (a[i], b[j]);
+        out.push(x.min(y));
+        i += usize::from(x <= y);
+        j += usize::from(y <= x);
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
+}
+
+/// Where each bucket of top bits starts in the sorted keys.
+struct Buckets {
     /// `starts[b]..starts[b + 1]` are the keys whose top bits are `b`.
     starts: Vec<u32>,
     shift: u32,
 }
 
-impl DocFrequencies {
-    /// The document frequency of every term of `terms` (each list sorted and deduplicated).
-    pub(super) fn count(terms: &[Vec<u64>]) -> DocFrequencies {
-        // By sorting every term occurrence: one pass, no hash map.
-        let mut all: Vec<u64> = terms.iter().flatten().copied().collect();
-        all.par_sort_unstable();
-        let (mut keys, mut counts) = (Vec::new(), Vec::new());
-        for run in all.chunk_by(|a, b| a == b) {
-            keys.push(run[0]);
-            counts.push(run.len() as u32);
-        }
+impl Buckets {
+    fn new(keys: &[u64]) -> Buckets {
         // Between len and 2·len buckets (at most one key each on average), at least 2, at
         // most 2^22 (16 MiB of starts; a few keys per bucket past 4 million distinct terms).
-        // Counts and starts are u32, as document numbers are everywhere (2^32 distinct terms
-        // would take 32 GiB of keys).
+        // Ids are u32, as document numbers are everywhere (2^32 distinct terms would take
+        // 32 GiB of keys).
         let bits = (usize::BITS - keys.len().leading_zeros()).clamp(1, 22);
         let shift = u64::BITS - bits;
         let mut starts = vec![0u32; (1 << bits) + 1];
-        for &k in &keys {
+        for &k in keys {
             starts[(k >> shift) as usize + 1] += 1;
         }
         for b in 1..starts.len() {
             starts[b] += starts[b - 1];
         }
-        DocFrequencies {
-            keys,
-            counts,
-            starts,
-            shift,
-        }
+        Buckets { starts, shift }
     }
 
-    /// The document frequency of `term`; 0 if no profile holds it.
-    pub(super) fn get(&self, term: u64) -> u32 {
+    /// The id of `term`, which `keys` holds.
+    fn id(&self, keys: &[u64], term: u64) -> u32 {
         let b = (term >> self.shift) as usize;
-        let (lo, hi) = (self.starts[b] as usize, self.starts[b + 1] as usize);
-        match self.keys[lo..hi].binary_search(&term) {
-            Ok(i) => self.counts[lo + i],
-            Err(_) => 0,
-        }
+        let lo = self.starts[b] as usize;
+        let within = &keys[lo..self.starts[b + 1] as usize];
+        // Every term of the batch is a key: the search finds it.
+        (lo + within.partition_point(|&k| k < term)) as u32
     }
 }
 
@@ -64,35 +113,52 @@ mod tests {
     use super::*;
     use crate::minhash::splitmix64;
 
-    /// Every term's count equals the number of lists holding it, for uniform hashes, extreme
-    /// values and an empty batch; an absent term counts 0.
+    /// Every term's id names it and its count equals the number of lists holding it, for
+    /// uniform hashes, extreme values, crowded buckets, an empty list and chunks' borders.
     #[test]
-    fn counts_every_term() {
+    fn interns_and_counts_every_term() {
         let mut state = 3;
-        let mut lists: Vec<Vec<u64>> = (0..200)
-            .map(|_| {
-                let mut l: Vec<u64> = (0..30).map(|_| splitmix64(&mut state) % 5_000).collect();
+        let mut lists: Vec<Vec<u64>> = (0..CHUNK as u64 + 300)
+            .map(|i| {
+                let mut l: Vec<u64> = (0..12).map(|_| splitmix64(&mut state) % 5_000).collect();
                 l.iter_mut()
                     .for_each(|t| *t = t.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-                l.extend([0, u64::MAX]);
+                if i % 50 == 0 {
+                    l.extend([0, u64::MAX]);
+                }
                 // Crowded low buckets too: small keys share bucket 0.
-                l.extend((0..40).map(|_| splitmix64(&mut state) % 1_000));
+                l.extend((0..5).map(|_| splitmix64(&mut state) % 1_000));
                 l.sort_unstable();
                 l.dedup();
                 l
             })
             .collect();
         lists.push(Vec::new());
-        let df = DocFrequencies::count(&lists);
+        let mut want = std::collections::BTreeMap::new();
         for l in &lists {
             for &t in l {
-                let expected = lists.iter().filter(|m| m.binary_search(&t).is_ok()).count();
-                assert_eq!(df.get(t) as usize, expected);
+                *want.entry(t).or_insert(0u32) += 1;
             }
         }
-        assert_eq!(df.get(0), 200);
-        assert_eq!(df.get(u64::MAX), 200);
-        assert_eq!(df.get(12_345), 0);
-        assert_eq!(DocFrequencies::count(&[]).get(7), 0);
+        let (vocabulary, ids) = intern(lists.clone());
+        assert_eq!(vocabulary.keys, want.keys().copied().collect::<Vec<_>>());
+        assert_eq!(vocabulary.dfs, want.values().copied().collect::<Vec<_>>());
+        for (l, i) in lists.iter().zip(&ids) {
+            let back: Vec<u64> = i.iter().map(|&i| vocabulary.keys[i as usize]).collect();
+            assert_eq!(&back, l);
+        }
+        let (empty, none) = intern(Vec::new());
+        assert!(empty.keys.is_empty() && none.is_empty());
+    }
+
+    /// The union of sorted distinct lists, sorted and distinct.
+    #[test]
+    fn merges_distinct() {
+        assert_eq!(
+            merge_distinct(vec![1, 3, 5, 9], vec![2, 3, 9, 10]),
+            [1, 2, 3, 5, 9, 10]
+        );
+        assert_eq!(merge_distinct(vec![], vec![4]), [4]);
+        assert_eq!(merge_distinct(vec![4], vec![]), [4]);
     }
 }

@@ -58,19 +58,17 @@ fn up(x: f64) -> f32 {
     }
 }
 
-/// A document's specific terms in the global order (heaviest first, then by hash), each with
-/// its weight and whether another document may share it; and their total weight.
-fn ordered(
-    terms: &[u64],
-    weights: &[f32],
+/// A document's specific terms in the global order (heaviest first, then by hash: term ids
+/// follow the hashes' order), each with its weight and whether another document may share
+/// it; and their total weight.
+fn ordered<K: Copy + Ord>(
+    terms: &[K],
+    weight: impl Fn(usize) -> f32,
     shareable: impl Fn(usize) -> bool,
-) -> (Vec<(u64, f32, bool)>, f64) {
-    let mut list: Vec<(u64, f32, bool)> = terms
-        .iter()
-        .zip(weights)
-        .enumerate()
-        .filter(|(_, (_, &w))| w > 0.0)
-        .map(|(k, (&t, &w))| (t, w, shareable(k)))
+) -> (Vec<(K, f32, bool)>, f64) {
+    let mut list: Vec<(K, f32, bool)> = (0..terms.len())
+        .map(|k| (terms[k], weight(k), shareable(k)))
+        .filter(|e| e.1 > 0.0)
         .collect();
     list.sort_unstable_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
     let total = list.iter().map(|e| f64::from(e.1)).sum();
@@ -80,7 +78,7 @@ fn ordered(
 /// The prefix of an ordered list: its length, the fewest first entries after which the
 /// shareable weight is below `bound` (all of them if `bound ≤ 0`); the shareable weight after
 /// it; and for each entry the shareable weight after that entry.
-fn prefix(list: &[(u64, f32, bool)], bound: f64) -> (usize, f64, Vec<f64>) {
+fn prefix<K>(list: &[(K, f32, bool)], bound: f64) -> (usize, f64, Vec<f64>) {
     let mut after = vec![0.0; list.len()];
     let mut sum = 0.0;
     let (mut cut, mut tail) = (list.len(), 0.0);
@@ -99,7 +97,7 @@ fn prefix(list: &[(u64, f32, bool)], bound: f64) -> (usize, f64, Vec<f64>) {
 
 /// Where a prefix ends in the global order: the (weight, term) of the first term after it,
 /// `None` if it holds every term.
-type Boundary = Option<(f32, u64)>;
+type Boundary = Option<(f32, u32)>;
 
 /// Whether prefix boundary `x` comes no later than `y` in the global order (heaviest first,
 /// then by term; the end of the list is last).
@@ -124,7 +122,7 @@ impl ProfileParams {
             .zip(dfs)
             .map(|(&t, &d)| self.weight(t, d, n))
             .collect();
-        let (list, total) = ordered(terms, &weights, |k| dfs[k] >= 2);
+        let (list, total) = ordered(terms, |k| weights[k], |k| dfs[k] >= 2);
         let (cut, _, _) = prefix(&list, filter_threshold(threshold) * total);
         list[..cut].iter().filter(|e| e.2).map(|e| e.0).collect()
     }
@@ -136,8 +134,9 @@ struct Prepared {
     total: f64,
     /// Total weight of the other terms (the all-words measure adds them).
     other: f64,
-    /// The shareable specific terms in the global order: term, weight, shareable weight after.
-    order: Vec<(u64, f32, f32)>,
+    /// The shareable specific terms in the global order: term id, weight, shareable weight
+    /// after.
+    order: Vec<(u32, f32, f32)>,
     /// How many of `order` are in the probe prefix.
     probed: usize,
     /// How many of `order` are in the index prefix.
@@ -149,12 +148,14 @@ struct Prepared {
 }
 
 impl Prepared {
-    fn new(terms: &[u64], weights: &[f32], once: f32, tf: f64) -> Prepared {
-        let (list, total) = ordered(terms, weights, |k| weights[k].abs() != once);
-        let other = weights
-            .iter()
-            .filter(|&&w| w <= 0.0)
-            .map(|&w| f64::from(-w))
+    /// `ids` are a document's term ids; `weights` and `dfs` the batch's, by id.
+    fn new(ids: &[u32], weights: &[f32], dfs: &[u32], tf: f64) -> Prepared {
+        let weight = |k: usize| weights[ids[k] as usize];
+        let (list, total) = ordered(ids, weight, |k| dfs[ids[k] as usize] >= 2);
+        let other = (0..ids.len())
+            .map(weight)
+            .filter(|&w| w <= 0.0)
+            .map(|w| f64::from(-w))
             .sum();
         let (probe_cut, probe_tail, after) = prefix(&list, tf * total);
         let (index_cut, index_tail, _) = prefix(&list, 2.0 * tf / (1.0 + tf) * total);
@@ -182,13 +183,13 @@ type Meeting = (u32, u32, u32, f32);
 /// A small open-addressing table of one document's shareable terms and their weights.
 #[derive(Default)]
 struct Lookup {
-    /// (term, weight); a weight of 0 marks an empty slot (shareable weights are positive).
-    slots: Vec<(u64, f32)>,
+    /// (term id, weight); a weight of 0 marks an empty slot (shareable weights are positive).
+    slots: Vec<(u32, f32)>,
     shift: u32,
 }
 
 impl Lookup {
-    fn fill(&mut self, order: &[(u64, f32, f32)]) {
+    fn fill(&mut self, order: &[(u32, f32, f32)]) {
         let bits = (2 * order.len())
             .max(8)
             .next_power_of_two()
@@ -205,12 +206,12 @@ impl Lookup {
         }
     }
 
-    fn slot(&self, term: u64) -> usize {
-        (term.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    fn slot(&self, term: u32) -> usize {
+        (u64::from(term).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
     }
 
     /// The weight of `term` if the table holds it, else 0.
-    fn get(&self, term: u64) -> f32 {
+    fn get(&self, term: u32) -> f32 {
         let mut i = self.slot(term);
         loop {
             let (t, w) = self.slots[i];
@@ -230,20 +231,19 @@ impl Profiles {
     /// threshold above verification's tolerance of `1e-9`.
     pub fn prefix_candidates(&self, threshold: f64) -> Vec<Pair> {
         let tf = filter_threshold(threshold);
-        let once = self.once;
+        let (weights, dfs) = (&self.weights, &self.dfs);
         let mut docs: Vec<(u32, Prepared)> = self
-            .terms
+            .ids
             .par_iter()
-            .zip(&self.weights)
             .enumerate()
-            .map(|(i, (terms, weights))| (i as u32, Prepared::new(terms, weights, once, tf)))
+            .map(|(i, ids)| (i as u32, Prepared::new(ids, weights, dfs, tf)))
             .collect();
         // Documents by rank: by specific weight, then index. Each probes lower ranks only.
         docs.par_sort_unstable_by(|x, y| x.1.total.total_cmp(&y.1.total).then(x.0.cmp(&y.0)));
         let (ids, docs): (Vec<u32>, Vec<Prepared>) = docs.into_iter().unzip();
         // The index: (term, rank, place in the document's order, shareable weight after it),
         // grouped by term.
-        let mut entries: Vec<(u64, u32, u32, f32)> = docs
+        let mut entries: Vec<(u32, u32, u32, f32)> = docs
             .par_iter()
             .enumerate()
             .flat_map_iter(|(r, d)| {
@@ -254,7 +254,7 @@ impl Profiles {
             })
             .collect();
         entries.par_sort_unstable_by_key(|e| (e.0, e.1));
-        let mut keys: Vec<u64> = Vec::new();
+        let mut keys: Vec<u32> = Vec::new();
         let mut starts: Vec<usize> = Vec::new();
         for (k, e) in entries.iter().enumerate() {
             if keys.last() != Some(&e.0) {
@@ -442,8 +442,7 @@ mod tests {
                 let w = (0..16u64).find(|&w| w.wrapping_mul(0x9E37_79B9_7F4A_7C15) | (w % 5 == 0) as u64 == term);
                 vocabulary[w.unwrap_or(0) as usize]
             };
-            let weights = terms.iter().map(|ts| ts.iter().map(|&x| weight(x)).collect()).collect();
-            let p = Profiles { params: ProfileParams::default(), terms, weights, once: f32::INFINITY };
+            let p = Profiles::with_weights(terms, weight);
             check(&p, &[t, 0.5, 1.0])?;
         }
     }
@@ -475,14 +474,14 @@ mod tests {
         let params = ProfileParams::default();
         let p = Profiles::build(&texts, &params);
         let mut df = std::collections::HashMap::new();
-        for ts in &p.terms {
+        let terms: Vec<Vec<u64>> = (0..p.len()).map(|i| p.profile(i).unwrap().0).collect();
+        for ts in &terms {
             for t in ts {
                 *df.entry(*t).or_insert(0u32) += 1;
             }
         }
         for t in [0.06, 0.12, 0.3] {
-            let keys: Vec<Vec<u64>> = p
-                .terms
+            let keys: Vec<Vec<u64>> = terms
                 .iter()
                 .map(|ts| {
                     let dfs: Vec<u32> = ts.iter().map(|x| df[x]).collect();
