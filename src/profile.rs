@@ -381,6 +381,13 @@ impl Profiles {
         p
     }
 
+    /// The largest document frequency of a specific word these profiles were weighed with
+    /// ([`ProfileParams::max_specific_df`] of their number, or the story preset's measured
+    /// bound, [`crate::story::measured_bound`]).
+    pub fn max_specific_df(&self) -> f64 {
+        self.params.max_specific_df(self.len())
+    }
+
     /// Number of documents.
     pub fn len(&self) -> usize {
         self.ids.len()

@@ -472,6 +472,38 @@ fn methods_and_options_map_to_the_library() {
     );
 }
 
+/// `--explain` names the specificity bound: the story preset measures it from its first
+/// clustering (the seeds, one story of five: 5 + 2 documents, where the formula gives 20),
+/// a window keeps the formula, and the rewrite preset always does.
+#[test]
+fn explain_names_the_specificity_bound() {
+    let files = seed_files();
+    let bound = |extra: &[&str]| {
+        let mut args = vec!["cluster", "--explain"];
+        args.extend(extra);
+        args.extend(files.iter().map(String::as_str));
+        let o = run(&args, "");
+        assert!(o.status.success(), "{}", stderr(&o));
+        let err = stderr(&o);
+        err.lines()
+            .find(|l| l.contains("specific words"))
+            .unwrap_or_else(|| panic!("no bound in {err}"))
+            .to_string()
+    };
+    let story = bound(&["--preset", "story"]);
+    assert!(
+        story.contains("at most 7 documents, measured") && story.contains("20.0"),
+        "{story}"
+    );
+    let window = bound(&["--preset", "story", "--window", "30d"]);
+    assert!(
+        window.contains("at most 20.0 documents (the formula"),
+        "{window}"
+    );
+    let rewrite = bound(&["--preset", "rewrite"]);
+    assert!(rewrite.contains("(the formula's bound)"), "{rewrite}");
+}
+
 #[test]
 fn progress_goes_to_stderr_only() {
     let input = jsonl(&[(json!("a"), BANK), (json!("b"), BANK_COPY)]);

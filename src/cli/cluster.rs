@@ -94,6 +94,19 @@ fn run_engine(
         Some(w) => batch.candidates_within(&corpus.times, w)?,
         None => batch.candidates()?,
     };
+    if let (true, Some(bound)) = (engine.explain, pending.max_specific_df()) {
+        let formula = clusterer.config().profile().max_specific_df(corpus.len());
+        if bound < formula {
+            progress.note(&format!(
+                "neardup: specific words: in at most {bound} documents, measured from a first \
+                 clustering's story sizes (the formula's bound: {formula:.1})"
+            ));
+        } else {
+            progress.note(&format!(
+                "neardup: specific words: in at most {formula:.1} documents (the formula's bound)"
+            ));
+        }
+    }
     if !pending.needed().is_empty() {
         progress.stage("verifying");
         let needed = pending.needed().to_vec();

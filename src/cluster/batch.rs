@@ -350,6 +350,16 @@ impl Exact {
 }
 
 impl Pending {
+    /// The specificity bound the weighted or story profiles were weighed with, in documents
+    /// ([`Profiles::max_specific_df`](crate::profile::Profiles::max_specific_df): below the
+    /// formula's when the story preset measured a tighter one); `None` for other methods.
+    pub fn max_specific_df(&self) -> Option<f64> {
+        match &self.stage {
+            Stage::Features(features, _) => features.profiles().map(|p| p.max_specific_df()),
+            Stage::Exact(_) => None,
+        }
+    }
+
     /// The documents whose texts [`Pending::supply`] wants, ascending: those in candidate pairs
     /// when verification is exact, else none.
     pub fn needed(&self) -> &[u32] {
