@@ -41,14 +41,18 @@ use crate::wminhash::{WeightedMinHasher, WeightedSignature};
 mod df;
 mod prefix;
 
+pub(crate) use df::TermLists;
+
 /// Content-word profiles of a batch of documents, with their corpus weights.
 ///
 /// Terms are interned (`profile/df.rs`): each document keeps its terms as 4-byte ids in the
 /// order of their hashes, and each distinct term its hash, document frequency and weight once.
 #[derive(Clone, Debug, Default)]
 pub struct Profiles {
-    /// Per document: its terms' ids, ascending.
-    ids: Vec<Vec<u32>>,
+    /// Every document's term ids (each document's ascending), one after another.
+    ids: Vec<u32>,
+    /// Where each document's ids end in `ids`.
+    ends: Vec<usize>,
     /// Per id: the term's hash (ascending).
     keys: Vec<u64>,
     /// Per id: how many documents hold the term (one: it never leads to another document,
@@ -308,9 +312,15 @@ impl Profiles {
     /// Weighs terms already extracted (each sorted and deduplicated, as [`content_terms`] or
     /// [`crate::story::story_terms`] make them) by rarity among them.
     pub fn from_terms(terms: Vec<Vec<u64>>, params: &ProfileParams) -> Profiles {
-        let (vocabulary, ids) = df::intern(terms);
+        Profiles::from_lists(terms.into(), params)
+    }
+
+    /// [`Profiles::from_terms`] of lists kept flat, a chunk of documents at a time (a batch's).
+    pub(crate) fn from_lists(terms: TermLists, params: &ProfileParams) -> Profiles {
+        let (vocabulary, interned) = df::intern(terms);
         Profiles {
-            ids,
+            ids: interned.ids,
+            ends: interned.ends,
             keys: vocabulary.keys,
             dfs: vocabulary.dfs,
             weights: Vec::new(),
@@ -322,7 +332,7 @@ impl Profiles {
     /// The same profiles weighed with `params` (the story method's measured bound): weights
     /// depend on a term's document frequency alone, so only the table of weights changes.
     pub(crate) fn reweigh(mut self, params: &ProfileParams) -> Profiles {
-        let n = self.ids.len();
+        let n = self.len();
         self.weights = self
             .dfs
             .par_iter()
@@ -336,10 +346,11 @@ impl Profiles {
     /// Each document's anchors ([`ProfileParams::anchors`]): a term only its own document
     /// has cannot lead to another one.
     fn anchors(&self) -> Vec<Vec<u64>> {
-        let n = self.ids.len();
-        self.ids
-            .par_iter()
-            .map(|ids| {
+        let n = self.len();
+        (0..n)
+            .into_par_iter()
+            .map(|i| {
+                let ids = self.doc(i);
                 let terms: Vec<u64> = ids.iter().map(|&i| self.keys[i as usize]).collect();
                 let dfs: Vec<u32> = ids.iter().map(|&i| self.dfs[i as usize]).collect();
                 self.params.anchors(&terms, &dfs, n, 2)
@@ -355,7 +366,7 @@ impl Profiles {
 
     /// [`Profiles::total`] of a document known to be in range.
     pub(crate) fn total_at(&self, i: usize) -> f64 {
-        self.ids[i]
+        self.doc(i)
             .iter()
             .map(|&t| f64::from(self.weights[t as usize].abs()))
             .sum()
@@ -365,7 +376,7 @@ impl Profiles {
     /// ([`ProfileParams::weight`]: negative for unspecific words), as [`similarity`] takes
     /// them; `None` if out of range.
     pub fn profile(&self, i: usize) -> Option<(Vec<u64>, Vec<f32>)> {
-        let ids = self.ids.get(i)?;
+        let ids = (i < self.len()).then(|| self.doc(i))?;
         Some(
             ids.iter()
                 .map(|&t| (self.keys[t as usize], self.weights[t as usize]))
@@ -390,12 +401,18 @@ impl Profiles {
 
     /// Number of documents.
     pub fn len(&self) -> usize {
-        self.ids.len()
+        self.ends.len()
     }
 
     /// Whether there are no documents.
     pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
+        self.ends.is_empty()
+    }
+
+    /// Document `i`'s term ids (in range).
+    fn doc(&self, i: usize) -> &[u32] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.ids[start..self.ends[i]]
     }
 
     /// Pairs of documents sharing at least `min_shared` anchors (at least one), sorted.
@@ -468,10 +485,10 @@ impl Profiles {
     /// is the rewrite similarity. Fails if `hashes` is not in `1..=`[`crate::wminhash::MAX_HASHES`].
     pub fn signatures(&self, hashes: usize, seed: u64) -> Result<Vec<WeightedSignature>, Error> {
         let signer = WeightedMinHasher::new(hashes, seed)?;
-        Ok(self
-            .ids
-            .par_iter()
-            .map(|ids| {
+        Ok((0..self.len())
+            .into_par_iter()
+            .map(|i| {
+                let ids = self.doc(i);
                 signer.sign(
                     ids.iter()
                         .map(|&t| (self.keys[t as usize], f64::from(self.weights[t as usize]))),
@@ -511,7 +528,7 @@ impl Profiles {
     /// [`Profiles::similarity`] of documents known to be in range.
     pub(crate) fn similarity_at(&self, a: usize, b: usize) -> f64 {
         let w = |ids: &[u32], k: usize| self.weights[ids[k] as usize];
-        let (ia, ib) = (&self.ids[a][..], &self.ids[b][..]);
+        let (ia, ib) = (self.doc(a), self.doc(b));
         merged_similarity(ia, ib, |k| w(ia, k), |k| w(ib, k))
     }
 }

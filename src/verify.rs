@@ -13,7 +13,7 @@ use crate::config::{Config, Method, Verification};
 use crate::error::Error;
 use crate::lsh::{self, Pair};
 use crate::minhash::{MinHashParams, MinHasher, Signature};
-use crate::profile::{ProfileParams, Profiles};
+use crate::profile::{ProfileParams, Profiles, TermLists};
 use crate::shingle::{self, ShingleConfig};
 use crate::simhash::{Fingerprint, SimHasher};
 
@@ -252,7 +252,7 @@ impl Features {
                     .par_iter()
                     .map(|t| profile_terms(config, t.as_ref()))
                     .collect();
-                return Ok(Features::from_terms(config, terms, measure));
+                return Ok(Features::from_terms(config, Vec::into(terms), measure));
             }
         };
         Ok(Features {
@@ -271,11 +271,11 @@ impl Features {
     /// threshold, the chain guard), with the bound measured from the clusters' sizes. Callers
     /// that link only within a time window do not measure: the window keeps similar events
     /// apart, which is what the tighter bound is for.
-    pub(crate) fn from_terms(config: &Config, terms: Vec<Vec<u64>>, measure: bool) -> Features {
+    pub(crate) fn from_terms(config: &Config, terms: TermLists, measure: bool) -> Features {
         debug_assert!(matches!(config.method, Method::Weighted | Method::Story));
         let features = Features {
             made: Made::of(config),
-            data: Data::Weighted(Profiles::from_terms(terms, &config.profile)),
+            data: Data::Weighted(Profiles::from_lists(terms, &config.profile)),
         };
         if config.method != Method::Story || !measure {
             return features;

@@ -23,6 +23,7 @@ use crate::error::Error;
 use crate::index::Timestamp;
 use crate::lsh::{self, band_key, Banding, Pair};
 use crate::minhash::{self, MinHashParams, MinHasher};
+use crate::profile::TermLists;
 use crate::shingle::{self, Shingler};
 use crate::verify::{profile_terms, verify_with, Features, Measure};
 
@@ -76,7 +77,7 @@ enum Store {
     Features(Option<Features>),
     /// The weighted and story methods: each document's terms, weighed by the whole batch's
     /// document frequencies at the end.
-    Terms(Vec<Vec<u64>>),
+    Terms(TermLists),
 }
 
 impl Batch {
@@ -97,7 +98,7 @@ impl Batch {
                     empty: Vec::new(),
                 }
             }
-            (Method::Weighted | Method::Story, _) => Store::Terms(Vec::new()),
+            (Method::Weighted | Method::Story, _) => Store::Terms(TermLists::default()),
             _ => Store::Features(None),
         };
         Ok(Batch {

@@ -6,17 +6,71 @@
 //! a document's ids, sorted, are its hashes' order: merges, prefix orders and ties come out as
 //! they would on the hashes.
 //!
-//! Interning looks every occurrence up once. Term hashes are uniform (xxh3), so the top bits of
-//! a term say where it lies in the sorted keys: a table of bucket starts narrows each search to
-//! a handful of keys in one or two cache lines, where a binary search over all of them would
-//! touch twenty scattered ones.
+//! The vocabulary is gathered a sixteenth of the hash space at a time, so sorting it never
+//! copies every occurrence at once. Interning looks every occurrence up once. Term hashes are
+//! uniform (xxh3), so the top bits of a term say where it lies in the sorted keys: a table of
+//! bucket starts narrows each search to a handful of keys in one or two cache lines, where a
+//! binary search over all of them would touch twenty scattered ones.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use rayon::prelude::*;
 
-/// Documents whose terms are sorted together before their distinct terms are merged.
+/// Documents per chunk of [`TermLists`].
 const CHUNK: usize = 8192;
+
+/// Partitions of the terms (by their top bits) the vocabulary is gathered in, one at a time:
+/// the sort of each holds a sixteenth of all occurrences.
+const PARTITION_BITS: u32 = 4;
+
+/// Documents' terms (each list sorted and deduplicated), kept flat a chunk of documents at a
+/// time: no allocation per document, and each chunk is one large allocation that goes back
+/// to the system when interning frees it.
+#[derive(Clone, Debug, Default)]
+pub struct TermLists {
+    chunks: Vec<Chunk>,
+    len: usize,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Chunk {
+    terms: Vec<u64>,
+    /// Where each document's terms end in `terms`.
+    ends: Vec<usize>,
+}
+
+impl TermLists {
+    /// Appends documents' term lists, in order.
+    pub fn extend(&mut self, docs: Vec<Vec<u64>>) {
+        let mut docs = docs.into_iter().peekable();
+        while docs.peek().is_some() {
+            if self.chunks.last().is_none_or(|c| c.ends.len() >= CHUNK) {
+                self.chunks.push(Chunk::default());
+            }
+            let Some(chunk) = self.chunks.last_mut() else {
+                break;
+            };
+            let room = CHUNK - chunk.ends.len();
+            let take: Vec<Vec<u64>> = docs.by_ref().take(room).collect();
+            chunk
+                .terms
+                .reserve_exact(take.iter().map(Vec::len).sum::<usize>());
+            for d in take {
+                chunk.terms.extend_from_slice(&d);
+                chunk.ends.push(chunk.terms.len());
+                self.len += 1;
+            }
+        }
+    }
+}
+
+impl From<Vec<Vec<u64>>> for TermLists {
+    fn from(docs: Vec<Vec<u64>>) -> TermLists {
+        let mut lists = TermLists::default();
+        lists.extend(docs);
+        lists
+    }
+}
 
 /// Every distinct term of a batch, ascending (a term's id is its place), and how many
 /// documents hold each.
@@ -25,52 +79,45 @@ pub(super) struct Vocabulary {
     pub(super) dfs: Vec<u32>,
 }
 
-/// Interns `terms` (each list sorted and deduplicated): the vocabulary, and each document's
-/// terms as ids, ascending. Each document's hashes are freed as its ids are made, so the
-/// batch never holds both in full.
-pub(super) fn intern(terms: Vec<Vec<u64>>) -> (Vocabulary, Vec<Vec<u32>>) {
-    let mut keys = terms
-        .par_chunks(CHUNK)
-        .map(|chunk| {
-            let mut all: Vec<u64> = chunk.iter().flatten().copied().collect();
-            all.par_sort_unstable();
-            all.dedup();
-            all
-        })
-        .reduce(Vec::new, merge_distinct);
+/// Interned term lists: every document's term ids (ascending) one after another, and where
+/// each document's end.
+pub(super) struct Interned {
+    pub(super) ids: Vec<u32>,
+    /// `ends[i]` is where document `i`'s ids end (document `i` starts at `ends[i - 1]`, or 0).
+    pub(super) ends: Vec<usize>,
+}
+
+/// Interns `lists`: the vocabulary, and each document's terms as ids. Each chunk of hashes is
+/// freed as its ids are made, so the batch never holds both in full.
+pub(super) fn intern(lists: TermLists) -> (Vocabulary, Interned) {
+    let mut keys = Vec::new();
+    for part in 0..1u64 << PARTITION_BITS {
+        let shift = u64::BITS - PARTITION_BITS;
+        let mut all: Vec<u64> = lists
+            .chunks
+            .par_iter()
+            .flat_map_iter(|c| c.terms.iter().copied().filter(move |t| t >> shift == part))
+            .collect();
+        all.par_sort_unstable();
+        all.dedup();
+        keys.extend_from_slice(&all);
+    }
     keys.shrink_to_fit();
     let table = Buckets::new(&keys);
-    let ids: Vec<Vec<u32>> = terms
-        .into_par_iter()
-        .map(|ts| ts.iter().map(|&t| table.id(&keys, t)).collect())
-        .collect();
+    let total = lists.chunks.iter().map(|c| c.terms.len()).sum();
+    let mut ids: Vec<u32> = Vec::with_capacity(total);
+    let mut ends = Vec::with_capacity(lists.len);
+    for chunk in lists.chunks {
+        let base = ids.len();
+        ends.extend(chunk.ends.iter().map(|&e| base + e));
+        ids.par_extend(chunk.terms.par_iter().map(|&t| table.id(&keys, t)));
+    }
     let counts: Vec<AtomicU32> = (0..keys.len()).map(|_| AtomicU32::new(0)).collect();
-    ids.par_iter().flatten().for_each(|&id| {
+    ids.par_iter().for_each(|&id| {
         counts[id as usize].fetch_add(1, Ordering::Relaxed);
     });
     let dfs = counts.into_iter().map(AtomicU32::into_inner).collect();
-    (Vocabulary { keys, dfs }, ids)
-}
-
-/// The sorted union of two sorted, distinct lists.
-fn merge_distinct(a: Vec<u64>, b: Vec<u64>) -> Vec<u64> {
-    if a.is_empty() {
-        return b;
-    }
-    if b.is_empty() {
-        return a;
-    }
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        let (x, y) = (a[i], b[j]);
-        out.push(x.min(y));
-        i += usize::from(x <= y);
-        j += usize::from(y <= x);
-    }
-    out.extend_from_slice(&a[i..]);
-    out.extend_from_slice(&b[j..]);
-    out
+    (Vocabulary { keys, dfs }, Interned { ids, ends })
 }
 
 /// Where each bucket of top bits starts in the sorted keys.
@@ -140,25 +187,25 @@ mod tests {
                 *want.entry(t).or_insert(0u32) += 1;
             }
         }
-        let (vocabulary, ids) = intern(lists.clone());
+        // Added in uneven parts, across chunks' borders.
+        let mut terms = TermLists::default();
+        terms.extend(lists[..100].to_vec());
+        terms.extend(lists[100..].to_vec());
+        assert_eq!(terms.len, lists.len());
+        let (vocabulary, interned) = intern(terms);
         assert_eq!(vocabulary.keys, want.keys().copied().collect::<Vec<_>>());
         assert_eq!(vocabulary.dfs, want.values().copied().collect::<Vec<_>>());
-        for (l, i) in lists.iter().zip(&ids) {
-            let back: Vec<u64> = i.iter().map(|&i| vocabulary.keys[i as usize]).collect();
+        assert_eq!(interned.ends.len(), lists.len());
+        let mut start = 0;
+        for (l, &end) in lists.iter().zip(&interned.ends) {
+            let back: Vec<u64> = interned.ids[start..end]
+                .iter()
+                .map(|&i| vocabulary.keys[i as usize])
+                .collect();
             assert_eq!(&back, l);
+            start = end;
         }
-        let (empty, none) = intern(Vec::new());
-        assert!(empty.keys.is_empty() && none.is_empty());
-    }
-
-    /// The union of sorted distinct lists, sorted and distinct.
-    #[test]
-    fn merges_distinct() {
-        assert_eq!(
-            merge_distinct(vec![1, 3, 5, 9], vec![2, 3, 9, 10]),
-            [1, 2, 3, 5, 9, 10]
-        );
-        assert_eq!(merge_distinct(vec![], vec![4]), [4]);
-        assert_eq!(merge_distinct(vec![4], vec![]), [4]);
+        let (empty, none) = intern(TermLists::default());
+        assert!(empty.keys.is_empty() && none.ids.is_empty() && none.ends.is_empty());
     }
 }

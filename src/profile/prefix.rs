@@ -134,9 +134,9 @@ struct Prepared {
     total: f64,
     /// Total weight of the other terms (the all-words measure adds them).
     other: f64,
-    /// The shareable specific terms in the global order: term id, weight, shareable weight
-    /// after.
-    order: Vec<(u32, f32, f32)>,
+    /// The shareable specific terms in the global order: term id and the shareable weight
+    /// after it (a term's weight is the batch's, by id: 8 bytes per term, not 12).
+    order: Vec<(u32, f32)>,
     /// How many of `order` are in the probe prefix.
     probed: usize,
     /// How many of `order` are in the index prefix.
@@ -166,7 +166,7 @@ impl Prepared {
             other,
             order: (0..list.len())
                 .filter(|&k| list[k].2)
-                .map(|k| (list[k].0, list[k].1, up(after[k])))
+                .map(|k| (list[k].0, up(after[k])))
                 .collect(),
             probed: shareable_before(probe_cut),
             indexed: shareable_before(index_cut),
@@ -189,7 +189,7 @@ struct Lookup {
 }
 
 impl Lookup {
-    fn fill(&mut self, order: &[(u32, f32, f32)]) {
+    fn fill(&mut self, order: &[(u32, f32)], weights: &[f32]) {
         let bits = (2 * order.len())
             .max(8)
             .next_power_of_two()
@@ -197,7 +197,8 @@ impl Lookup {
         self.slots.clear();
         self.slots.resize(1 << bits, (0, 0.0));
         self.shift = 64 - bits;
-        for &(term, w, _) in order {
+        for &(term, _) in order {
+            let w = weights[term as usize];
             let mut i = self.slot(term);
             while self.slots[i].1 > 0.0 {
                 i = (i + 1) & (self.slots.len() - 1);
@@ -232,11 +233,9 @@ impl Profiles {
     pub fn prefix_candidates(&self, threshold: f64) -> Vec<Pair> {
         let tf = filter_threshold(threshold);
         let (weights, dfs) = (&self.weights, &self.dfs);
-        let mut docs: Vec<(u32, Prepared)> = self
-            .ids
-            .par_iter()
-            .enumerate()
-            .map(|(i, ids)| (i as u32, Prepared::new(ids, weights, dfs, tf)))
+        let mut docs: Vec<(u32, Prepared)> = (0..self.len())
+            .into_par_iter()
+            .map(|i| (i as u32, Prepared::new(self.doc(i), weights, dfs, tf)))
             .collect();
         // Documents by rank: by specific weight, then index. Each probes lower ranks only.
         docs.par_sort_unstable_by(|x, y| x.1.total.total_cmp(&y.1.total).then(x.0.cmp(&y.0)));
@@ -250,7 +249,7 @@ impl Profiles {
                 d.order[..d.indexed]
                     .iter()
                     .enumerate()
-                    .map(move |(k, e)| (e.0, r as u32, k as u32, e.2))
+                    .map(move |(k, e)| (e.0, r as u32, k as u32, e.1))
             })
             .collect();
         entries.par_sort_unstable_by_key(|e| (e.0, e.1));
@@ -279,7 +278,7 @@ impl Profiles {
                     // (rank of b, place of the term in a's order, place in b's order, b's
                     // shareable weight after it)
                     met.clear();
-                    for (j, &(term, _, _)) in da.order[..da.probed].iter().enumerate() {
+                    for (j, &(term, _)) in da.order[..da.probed].iter().enumerate() {
                         let Ok(t) = keys.binary_search(&term) else {
                             continue;
                         };
@@ -297,11 +296,11 @@ impl Profiles {
                         let need = ratio * (da.total + totals[rb]);
                         let mut shared: f64 = run
                             .iter()
-                            .map(|m| f64::from(da.order[m.1 as usize].1))
+                            .map(|m| f64::from(weights[da.order[m.1 as usize].0 as usize]))
                             .sum();
                         // The shared terms not met lie after the last one met.
                         let (_, ja, jb, rest_b) = run[run.len() - 1];
-                        let rest_a = da.order[ja as usize].2;
+                        let rest_a = da.order[ja as usize].1;
                         if shared + f64::from(rest_a.min(rest_b)) < need {
                             continue;
                         }
@@ -321,10 +320,10 @@ impl Profiles {
                         // The exact shared weight: b's later terms looked up in a's, heaviest
                         // first, until the bound decides.
                         if !filled {
-                            lookup.fill(&da.order);
+                            lookup.fill(&da.order, weights);
                             filled = true;
                         }
-                        for &(term, _, after) in &db.order[jb as usize + 1..] {
+                        for &(term, after) in &db.order[jb as usize + 1..] {
                             if shared >= need || bound < need {
                                 break;
                             }
