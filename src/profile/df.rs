@@ -80,7 +80,7 @@ pub(super) struct Vocabulary {
 }
 
 /// Interned term lists: every document's term ids (ascending) one after another, and where
-/// each document's end.
+/// each document's ids end.
 pub(super) struct Interned {
     pub(super) ids: Vec<u32>,
     /// `ends[i]` is where document `i`'s ids end (document `i` starts at `ends[i - 1]`, or 0).
