@@ -14,6 +14,8 @@
 //! order, clusters are sorted by id, and every input document is in exactly one cluster, for
 //! any number of threads.
 
+use std::collections::HashSet;
+
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -256,9 +258,17 @@ fn link_checked(features: &impl Measure, mut edges: Vec<Edge>, floor: Option<f64
         Vec::new()
     };
     let mut size = vec![1usize; n];
+    // Merges the guard refused, by both roots and sizes: clusters only grow, so a root and a
+    // size name one state of a cluster, and until one side grows every other edge between the
+    // two would check the same members against the same representative again.
+    let mut refused: HashSet<(usize, usize, usize, usize)> = HashSet::new();
     for e in &edges {
         let (ra, rb) = (sets.find(e.a), sets.find(e.b));
         if ra == rb {
+            continue;
+        }
+        let state = (ra.min(rb), ra.max(rb), size[ra.min(rb)], size[ra.max(rb)]);
+        if floor.is_some() && refused.contains(&state) {
             continue;
         }
         // The larger cluster keeps its representative (ties: the fuller text, then the
@@ -280,6 +290,7 @@ fn link_checked(features: &impl Measure, mut edges: Vec<Edge>, floor: Option<f64
                 .iter()
                 .any(|&m| m != r && features.similarity_at(m, r) < floor)
             {
+                refused.insert(state);
                 continue;
             }
             let moved = std::mem::take(&mut members[small]);

@@ -60,6 +60,9 @@ pub struct Profiles {
     dfs: Vec<u32>,
     /// Per id: the term's signed weight ([`ProfileParams::weight`]).
     weights: Vec<f32>,
+    /// Per document: the sum of its terms' absolute weights ([`Profiles::total`]), which
+    /// clustering asks for at every merge.
+    totals: Vec<f64>,
     /// The settings the weights were made with (anchors are found from them on demand:
     /// only [`Profiles::candidates`] reads them).
     params: ProfileParams,
@@ -324,6 +327,7 @@ impl Profiles {
             keys: vocabulary.keys,
             dfs: vocabulary.dfs,
             weights: Vec::new(),
+            totals: Vec::new(),
             params: *params,
         }
         .reweigh(params)
@@ -340,6 +344,20 @@ impl Profiles {
             .map(|(&df, &t)| params.weight(t, df, n))
             .collect();
         self.params = *params;
+        self.with_totals()
+    }
+
+    /// These profiles with each document's total weight summed from its weights.
+    fn with_totals(mut self) -> Profiles {
+        self.totals = (0..self.len())
+            .into_par_iter()
+            .map(|i| {
+                self.doc(i)
+                    .iter()
+                    .map(|&t| f64::from(self.weights[t as usize].abs()))
+                    .sum()
+            })
+            .collect();
         self
     }
 
@@ -366,10 +384,7 @@ impl Profiles {
 
     /// [`Profiles::total`] of a document known to be in range.
     pub(crate) fn total_at(&self, i: usize) -> f64 {
-        self.doc(i)
-            .iter()
-            .map(|&t| f64::from(self.weights[t as usize].abs()))
-            .sum()
+        self.totals[i]
     }
 
     /// Document `i`'s profile: its sorted term hashes and their signed weights
@@ -387,9 +402,9 @@ impl Profiles {
     /// Profiles of `terms` with any weight per term (tests of the candidate search).
     #[cfg(test)]
     pub(crate) fn with_weights(terms: Vec<Vec<u64>>, weight: impl Fn(u64) -> f32) -> Profiles {
-        let mut p = Profiles::from_terms(terms, &ProfileParams::default());
-        p.weights = p.keys.iter().map(|&t| weight(t)).collect();
-        p
+        let p = Profiles::from_terms(terms, &ProfileParams::default());
+        let weights = p.keys.iter().map(|&t| weight(t)).collect();
+        Profiles { weights, ..p }.with_totals()
     }
 
     /// The largest document frequency of a specific word these profiles were weighed with

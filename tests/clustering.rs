@@ -179,6 +179,53 @@ fn chain_guard_splits_weak_chains() {
     }
 }
 
+/// A merge the guard refused is not measured again while neither cluster has grown, and is
+/// checked afresh once one has: clusters {0, 1} and {2, 3} are refused (3 is unlike the
+/// representative 0) by four edges, but 4 joins {2, 3} and then {0, 1} passes against its
+/// representative 2.
+#[test]
+fn guard_measures_a_refused_merge_once_until_a_side_grows() {
+    use neardup::verify::Edge;
+    use std::sync::Mutex;
+    let measured = Mutex::new(Vec::new());
+    let similarity = |a: usize, b: usize| {
+        let (a, b) = (a.min(b), a.max(b));
+        measured.lock().unwrap().push((a, b));
+        match (a, b) {
+            (0, 3) => 0.01,
+            (2, 4) => 0.3,
+            (4, 5) | (0, 5) | (1, 5) | (2, 5) | (3, 5) => 0.0,
+            _ => 0.5,
+        }
+    };
+    let edge = |a, b, similarity| Edge { a, b, similarity };
+    let edges = vec![
+        edge(0, 1, 0.9),
+        edge(2, 3, 0.9),
+        edge(0, 2, 0.5),
+        edge(0, 3, 0.5),
+        edge(1, 2, 0.5),
+        edge(1, 3, 0.5),
+        edge(3, 4, 0.45),
+        edge(1, 4, 0.4),
+    ];
+    let clusters = neardup::parts::link(6, edges, Some(0.1), similarity, |_| 1.0).unwrap();
+    let members: Vec<Vec<usize>> = clusters.iter().map(|c| c.members.clone()).collect();
+    assert_eq!(members, vec![vec![0, 1, 2, 3, 4], vec![5]]);
+    assert_eq!(clusters[0].representative, 2);
+    let measured = measured.into_inner().unwrap();
+    let times = |pair| measured.iter().filter(|&&p| p == pair).count();
+    assert_eq!(
+        times((0, 3)),
+        1,
+        "the refused merge measured again: {measured:?}"
+    );
+    assert!(
+        times((1, 2)) >= 1,
+        "the merge after growth was not checked: {measured:?}"
+    );
+}
+
 #[test]
 fn empty_and_odd_documents_stay_alone_and_present() {
     let texts = [

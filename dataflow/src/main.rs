@@ -246,22 +246,36 @@ fn run_worker(
     }
     let (mut rows, mut ids) =
         pipeline::cluster(worker, config, &share, features, reduced, verified, window);
-    if story {
-        // As the batch does: measure the stories' sizes, and weigh again if they call for a
-        // tighter bound than the formula's.
-        let formula = config.profile().max_specific_df(share.total as usize);
-        if let Some(bound) = measured_bound(worker, &rows).filter(|&b| b < formula) {
-            let profile = config.profile().with_bound(bound);
-            let mut reduced =
-                pipeline::reduce_documents(config, &profile, &share, kept_terms, &dfs)
-                    .map_err(usage)?;
-            drop(dfs);
-            let features = Rc::new(std::mem::take(&mut reduced.features));
-            let postings = std::mem::take(&mut reduced.postings);
-            let verified = verify(worker, config, &features, postings, rounds, explain);
-            (rows, ids) =
-                pipeline::cluster(worker, config, &share, features, reduced, verified, window);
+    let formula = config.profile().max_specific_df(share.total as usize);
+    // As the batch does: measure the stories' sizes, and weigh again if they call for a
+    // tighter bound than the formula's.
+    let measured = if story {
+        measured_bound(worker, &rows).filter(|&b| b < formula)
+    } else {
+        None
+    };
+    if explain && weighted && me == 0 {
+        match measured {
+            Some(bound) => eprintln!(
+                "neardup-dataflow: specific words: in at most {bound} documents, measured from \
+                 a first clustering's story sizes (the formula's bound: {formula:.1})"
+            ),
+            None => eprintln!(
+                "neardup-dataflow: specific words: in at most {formula:.1} documents (the \
+                 formula's bound)"
+            ),
         }
+    }
+    if let Some(bound) = measured {
+        let profile = config.profile().with_bound(bound);
+        let mut reduced = pipeline::reduce_documents(config, &profile, &share, kept_terms, &dfs)
+            .map_err(usage)?;
+        drop(dfs);
+        let features = Rc::new(std::mem::take(&mut reduced.features));
+        let postings = std::mem::take(&mut reduced.postings);
+        let verified = verify(worker, config, &features, postings, rounds, explain);
+        (rows, ids) =
+            pipeline::cluster(worker, config, &share, features, reduced, verified, window);
     }
     if me != 0 {
         return Ok(None);

@@ -244,6 +244,51 @@ fn rounds_do_not_change_output() {
     }
 }
 
+/// `--explain` names the specificity bound the words were weighed with, as `neardup cluster`
+/// does: the story preset's measured bound (below the formula's on the small corpus), the
+/// rewrite preset's formula, on one worker and on two.
+#[test]
+fn explain_names_the_same_bound_as_neardup() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let inputs = small_corpus(dir.path());
+    let bound_line = |program: &str, args: &[&str], prefix: &str| {
+        let got = Command::new(program)
+            .args(args)
+            .args(&inputs)
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&got.stderr).into_owned();
+        check(&got, program);
+        let lines: Vec<&str> = stderr
+            .lines()
+            .filter(|l| l.contains("specific words"))
+            .collect();
+        assert_eq!(lines.len(), 1, "{program} {args:?}: {stderr}");
+        lines[0]
+            .strip_prefix(prefix)
+            .unwrap_or_else(|| panic!("{stderr}"))
+            .to_string()
+    };
+    let neardup = neardup();
+    let neardup = neardup.to_str().expect("utf-8 path");
+    for preset in ["story", "rewrite"] {
+        let want = bound_line(
+            neardup,
+            &["cluster", "--preset", preset, "--explain"],
+            "neardup: ",
+        );
+        assert_eq!(want.contains("measured"), preset == "story", "{want}");
+        for threads in ["1", "2"] {
+            let got = bound_line(
+                DATAFLOW,
+                &["cluster", "--preset", preset, "--explain", "-w", threads],
+                "neardup-dataflow: ",
+            );
+            assert_eq!(got, want, "--preset {preset} -w {threads}");
+        }
+    }
+}
+
 /// SimHash with the near-duplicate preset (no chain guard), the rewrite preset's guard and a
 /// larger distance, on the small corpus plus a class of identical texts larger than a bucket
 /// (chained, not paired all with all) and close variants of it.
