@@ -261,14 +261,17 @@ fn link_checked(features: &impl Measure, mut edges: Vec<Edge>, floor: Option<f64
     // Merges the guard refused, by both roots and sizes: clusters only grow, so a root and a
     // size name one state of a cluster, and until one side grows every other edge between the
     // two would check the same members against the same representative again.
-    let mut refused: HashSet<(usize, usize, usize, usize)> = HashSet::new();
+    // (Kept only for inputs whose indices fit 4 bytes: every batch's, `lsh::check_count`.)
+    let memo = floor.is_some() && u32::try_from(n).is_ok();
+    let mut refused: HashSet<[u32; 4]> = HashSet::new();
     for e in &edges {
         let (ra, rb) = (sets.find(e.a), sets.find(e.b));
         if ra == rb {
             continue;
         }
-        let state = (ra.min(rb), ra.max(rb), size[ra.min(rb)], size[ra.max(rb)]);
-        if floor.is_some() && refused.contains(&state) {
+        let (lo, hi) = (ra.min(rb), ra.max(rb));
+        let state = [lo, hi, size[lo], size[hi]].map(|x| x as u32);
+        if memo && refused.contains(&state) {
             continue;
         }
         // The larger cluster keeps its representative (ties: the fuller text, then the
@@ -290,7 +293,13 @@ fn link_checked(features: &impl Measure, mut edges: Vec<Edge>, floor: Option<f64
                 .iter()
                 .any(|&m| m != r && features.similarity_at(m, r) < floor)
             {
-                refused.insert(state);
+                // Forgetting only costs measuring again: at most one entry per document.
+                if memo {
+                    if refused.len() >= n {
+                        refused.clear();
+                    }
+                    refused.insert(state);
+                }
                 continue;
             }
             let moved = std::mem::take(&mut members[small]);
