@@ -5,6 +5,8 @@
 //! workers (the weighted method). Similarities are the batch's functions of them, so every
 //! number a worker computes is the number `neardup cluster` computes.
 
+use std::rc::Rc;
+
 use neardup::config::{Config, Method};
 use neardup::lsh::Banding;
 use neardup::minhash::{MinHashParams, MinHasher};
@@ -135,6 +137,27 @@ pub fn weigh(
     let (total, keys) = crate::prefix::prefix_keys(&terms, &weights, dfs, threshold);
     let bits = weights.iter().map(|w| w.to_bits()).collect();
     (Feat::Profile(terms, bits), total, keys)
+}
+
+/// The terms of weighted profiles, taken out of them when no one else holds them (else
+/// copied); empty lists for other features.
+pub fn take_terms(features: Rc<Vec<Feat>>) -> Vec<Vec<u64>> {
+    match Rc::try_unwrap(features) {
+        Ok(all) => all
+            .into_iter()
+            .map(|f| match f {
+                Feat::Profile(terms, _) => terms,
+                Feat::Set(_) | Feat::SimHash(..) => Vec::new(),
+            })
+            .collect(),
+        Err(shared) => shared
+            .iter()
+            .map(|f| match f {
+                Feat::Profile(terms, _) => terms.clone(),
+                Feat::Set(_) | Feat::SimHash(..) => Vec::new(),
+            })
+            .collect(),
+    }
 }
 
 /// Whether `config`'s method runs here.

@@ -229,7 +229,6 @@ fn run_worker(
     // The story method may weigh its terms a second time (`neardup::story::measured_bound`).
     // Not within a time window, which keeps similar events apart instead.
     let story = method == Method::Story && window.is_none();
-    let kept_terms = if story { terms.clone() } else { None };
     let mut reduced = match reduced {
         Some(reduced) => reduced,
         None => pipeline::reduce_documents(config, config.profile(), &share, terms, &dfs)
@@ -239,6 +238,8 @@ fn run_worker(
         dfs = HashMap::new();
     }
     let features = Rc::new(std::mem::take(&mut reduced.features));
+    // The story method may weigh the same terms again: its profiles hold them.
+    let first = story.then(|| features.clone());
     let mut verified = Vec::new();
     if weighted {
         let postings = std::mem::take(&mut reduced.postings);
@@ -268,8 +269,9 @@ fn run_worker(
     }
     if let Some(bound) = measured {
         let profile = config.profile().with_bound(bound);
-        let mut reduced = pipeline::reduce_documents(config, &profile, &share, kept_terms, &dfs)
-            .map_err(usage)?;
+        let terms = first.map(features::take_terms);
+        let mut reduced =
+            pipeline::reduce_documents(config, &profile, &share, terms, &dfs).map_err(usage)?;
         drop(dfs);
         let features = Rc::new(std::mem::take(&mut reduced.features));
         let postings = std::mem::take(&mut reduced.postings);
