@@ -571,35 +571,32 @@ fn merged_similarity<K: Ord>(
     wa: impl Fn(usize) -> f32,
     wb: impl Fn(usize) -> f32,
 ) -> f64 {
-    // [all, specific] × [shared, only in a, only in b]
-    let mut acc = [[0.0f64; 3]; 2];
-    let mut add = |w: f32, slot: usize| {
-        acc[0][slot] += f64::from(w.abs());
-        if w > 0.0 {
-            acc[1][slot] += f64::from(w);
-        }
-    };
+    // Sums of absolute (all) and positive (specific) weights, shared and only in a or b:
+    // six locals rather than an indexed array, so they stay in registers; each is summed in
+    // the order of the merge, as always.
+    let (mut all_shared, mut all_a, mut all_b) = (0.0f64, 0.0f64, 0.0f64);
+    let (mut spec_shared, mut spec_a, mut spec_b) = (0.0f64, 0.0f64, 0.0f64);
     let (mut i, mut j) = (0, 0);
     while i < ta.len() && j < tb.len() {
         match ta[i].cmp(&tb[j]) {
             std::cmp::Ordering::Less => {
-                add(wa(i), 1);
+                add(wa(i), &mut all_a, &mut spec_a);
                 i += 1;
             }
             std::cmp::Ordering::Greater => {
-                add(wb(j), 2);
+                add(wb(j), &mut all_b, &mut spec_b);
                 j += 1;
             }
             std::cmp::Ordering::Equal => {
-                add(wa(i), 0);
+                add(wa(i), &mut all_shared, &mut spec_shared);
                 i += 1;
                 j += 1;
             }
         }
     }
-    (i..ta.len()).for_each(|k| add(wa(k), 1));
-    (j..tb.len()).for_each(|k| add(wb(k), 2));
-    let jaccard = |[shared, a, b]: [f64; 3]| {
+    (i..ta.len()).for_each(|k| add(wa(k), &mut all_a, &mut spec_a));
+    (j..tb.len()).for_each(|k| add(wb(k), &mut all_b, &mut spec_b));
+    let jaccard = |shared: f64, a: f64, b: f64| {
         let union = shared + a + b;
         if union <= 0.0 {
             0.0
@@ -607,7 +604,16 @@ fn merged_similarity<K: Ord>(
             shared / union
         }
     };
-    jaccard(acc[0]).min(jaccard(acc[1]))
+    jaccard(all_shared, all_a, all_b).min(jaccard(spec_shared, spec_a, spec_b))
+}
+
+/// Adds a signed weight to the sums of all words (its magnitude) and of specific words (if
+/// positive; adding 0 otherwise leaves the sum exactly as it was, without a branch on a sign
+/// the merge cannot predict).
+#[inline(always)]
+fn add(w: f32, all: &mut f64, specific: &mut f64) {
+    *all += f64::from(w.abs());
+    *specific += f64::from(w.max(0.0));
 }
 
 #[cfg(test)]
