@@ -139,25 +139,16 @@ pub fn weigh(
     (Feat::Profile(terms, bits), total, keys)
 }
 
-/// The terms of weighted profiles, taken out of them when no one else holds them (else
-/// copied); empty lists for other features.
+/// The terms of weighted profiles, taken out of them when no one else holds them (else out of
+/// a copy); empty lists for other features.
 pub fn take_terms(features: Rc<Vec<Feat>>) -> Vec<Vec<u64>> {
-    match Rc::try_unwrap(features) {
-        Ok(all) => all
-            .into_iter()
-            .map(|f| match f {
-                Feat::Profile(terms, _) => terms,
-                Feat::Set(_) | Feat::SimHash(..) => Vec::new(),
-            })
-            .collect(),
-        Err(shared) => shared
-            .iter()
-            .map(|f| match f {
-                Feat::Profile(terms, _) => terms.clone(),
-                Feat::Set(_) | Feat::SimHash(..) => Vec::new(),
-            })
-            .collect(),
-    }
+    let all = Rc::try_unwrap(features).unwrap_or_else(|shared| (*shared).clone());
+    all.into_iter()
+        .map(|f| match f {
+            Feat::Profile(terms, _) => terms,
+            Feat::Set(_) | Feat::SimHash(..) => Vec::new(),
+        })
+        .collect()
 }
 
 /// Whether `config`'s method runs here.
